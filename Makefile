@@ -1,0 +1,27 @@
+# Top-level entry points; see README.md.  Everything downloads into build/.
+SHELL := /bin/bash
+TOP := $(CURDIR)
+ABI_DIR := $(TOP)/build/kvm-new/arch/x86/kvm
+export TOP ABI_DIR
+
+.PHONY: all deps modules extract unit e2e test demo lab-shell checkpatch clean
+
+all: modules
+
+# Host packages the build, the lab and the tests need (Debian 12, as root).
+deps:
+	@./lab/install-deps.sh
+
+modules: deps
+	./kernel/build-modules.sh
+
+# The files the patch series creates, for user-space consumers.
+extract: $(ABI_DIR)/exit_stats_abi.h
+$(ABI_DIR)/exit_stats_abi.h: kernel/patches/series $(wildcard kernel/patches/*.patch)
+	@./kernel/extract-new-files.sh >/dev/null
+
+checkpatch: deps
+	./kernel/checkpatch.sh
+
+clean:
+	rm -rf build/kvm-stage build/kvm-new build/modules build/unit build/lab

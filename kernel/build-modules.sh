@@ -1,0 +1,62 @@
+#!/bin/bash
+# Build kvm.ko, kvm-intel.ko and kvm-amd.ko from Debian's linux-source-6.1
+# with our patch series applied, against Debian's headers packages, so they
+# load into Debian's stock kernel of the same ABI (same vermagic and symbol
+# versions).  No kernel is built.  Output: build/modules/<abi>/*.ko
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+series=$top/kernel/patches/series
+abi=$("$top/lab/fetch-debian.sh")
+root=$top/build/debs/root
+hdr=$root/usr/src/linux-headers-$abi-amd64
+stage=$top/build/kvm-stage
+out=$top/build/modules/$abi
+
+# Where the pristine KVM sources and the headers the series patches come from.
+"$top/kernel/extract-source.sh" >/dev/null
+pristine=$top/build/linux-kvm-src
+
+# The -amd64 headers include the -common ones by absolute path; point them at
+# our unpacked copy instead of /usr/src.
+sed -i "s|^include /usr/src/|include $root/usr/src/|" "$hdr/Makefile"
+
+rm -rf "$stage"
+mkdir -p "$stage"
+cp -a "$pristine/." "$stage/"
+while read -r patch; do
+	case "$patch" in ''|'#'*) continue ;; esac
+	GIT_CEILING_DIRECTORIES=$top/build git -C "$stage" apply \
+		--whitespace=error-all "$top/kernel/patches/$patch" ||
+		{ echo "build-modules: $patch does not apply" >&2; exit 1; }
+done < "$series"
+
+# Headers outside arch/x86/kvm and virt/kvm that the series changes must win
+# over the headers package's copies: put exactly those first on the path.
+override=$stage/override
+mkdir -p "$override"
+for f in $(cd "$stage" && find include arch/x86/include -name '*.h' 2>/dev/null); do
+	mkdir -p "$override/$(dirname "$f")"
+	cp "$stage/$f" "$override/$f"
+done
+
+# trace.h sets TRACE_INCLUDE_PATH to ../../arch/x86/kvm, which the
+# preprocessor resolves against the include path: give it a directory two
+# levels below the stage root.
+mkdir -p "$stage/trace-anchor/dir"
+
+# Upstream's Makefile with $(srctree) pointing at our stage, as a Kbuild file.
+sed "s|\$(srctree)|$stage|g" "$stage/arch/x86/kvm/Makefile" > "$stage/arch/x86/kvm/Kbuild"
+cat >> "$stage/arch/x86/kvm/Kbuild" <<KBUILD
+ccflags-y += -I$stage/trace-anchor/dir
+KBUILD
+
+jobs=$(nproc)
+make -s -C "$hdr" M="$stage/arch/x86/kvm" -j"$jobs" \
+	NOSTDINC_FLAGS="-I$override/arch/x86/include -I$override/include" \
+	modules
+
+mkdir -p "$out"
+for m in kvm kvm-intel kvm-amd; do
+	strip --strip-debug -o "$out/$m.ko" "$stage/arch/x86/kvm/$m.ko"
+done
+echo "build-modules: $(ls "$out" | tr '\n' ' ')in ${out#"$top"/}"
