@@ -25,3 +25,10 @@ checkpatch: deps
 
 clean:
 	rm -rf build/kvm-stage build/kvm-new build/modules build/unit build/lab
+
+# Each part of the project brings its own targets.
+-include tests/unit/unit.mk
+-include tools/exitstat/exitstat.mk
+-include lab/lab.mk
+-include tests/e2e/e2e.mk
+-include study/study.mk
