@@ -27,6 +27,7 @@ clean:
 	rm -rf build/kvm-stage build/kvm-new build/modules build/unit build/lab
 
 # Each part of the project brings its own targets.
+-include docs/docs.mk
 -include tests/unit/unit.mk
 -include tools/exitstat/exitstat.mk
 -include lab/lab.mk
