@@ -4,7 +4,7 @@ TOP := $(CURDIR)
 ABI_DIR := $(TOP)/build/kvm-new/arch/x86/kvm
 export TOP ABI_DIR
 
-.PHONY: all deps modules extract unit e2e test demo lab-shell checkpatch clean
+.PHONY: all deps modules extract unit e2e test demo lab-shell checkpatch checkpatch-log clean
 
 all: modules
 
@@ -33,3 +33,11 @@ clean:
 -include lab/lab.mk
 -include tests/e2e/e2e.mk
 -include study/study.mk
+
+checkpatch-log: deps
+	@mkdir -p build/checkpatch
+	./kernel/checkpatch.sh | tee build/checkpatch/checkpatch.log
+
+# The whole suite; the last line of its output is "N passed, N failed".
+test: deps
+	@./tests/run-all.sh

@@ -1,0 +1,24 @@
+#!/bin/bash
+# `make test`: run every suite, keep going past failures so one red suite
+# does not hide the others, then print the closing "N passed, N failed" line
+# over all their logs.  A suite that produced no log counts as a failure.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+start=$(date +%s)
+logs=()
+run_suite() {
+	local target=$1; shift
+	echo "=== make $target ($(($(date +%s) - start)) s elapsed)"
+	make --no-print-directory "$target" || echo "=== make $target exited non-zero"
+	logs+=("$@")
+}
+run_suite checkpatch-log build/checkpatch/checkpatch.log
+run_suite docs-check build/unit-docs/docs.log
+run_suite unit build/unit/*.log
+run_suite exitstat-test build/exitstat/*.log
+run_suite e2e build/e2e/*.log
+[ -f study/study.mk ] && run_suite study-test build/study/*.log
+[ -f lab/bochs/bochs.mk ] && [ "${SKIP_INTEL:-0}" != 1 ] && run_suite e2e-intel build/e2e-intel/*.log
+echo "=== all suites done in $(($(date +%s) - start)) s"
+exec tests/summarize.sh "${logs[@]}"
