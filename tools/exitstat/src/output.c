@@ -1,0 +1,558 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+
+struct row {
+	size_t index;
+	uint32_t reason;
+	const char *name;
+	uint64_t count, cycles, since_start;
+	char label[16];
+};
+
+/* Column widths of the table: long enough for the largest 64-bit counts. */
+#define W_COUNT 12
+#define W_SHARE 7
+#define W_CYCLES 16
+#define W_MEAN 11
+#define W_US 10
+#define W_RATE 11
+
+void format_reason(char *buf, size_t len, enum numbering numbering,
+		   uint32_t reason)
+{
+	if (numbering == NUMBERING_SVM)
+		snprintf(buf, len, "0x%" PRIx32, reason);
+	else
+		snprintf(buf, len, "%" PRIu32, reason);
+}
+
+static double mean_cycles(uint64_t count, uint64_t cycles)
+{
+	return count ? (double)cycles / (double)count : 0;
+}
+
+/* Microseconds of a number of host TSC cycles; needs tsc_khz != 0. */
+static double cycles_to_us(double cycles, uint32_t tsc_khz)
+{
+	return cycles * 1000.0 / tsc_khz;
+}
+
+static double share_pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0;
+}
+
+static int compare_key;
+
+static int cmp_u64_desc(uint64_t a, uint64_t b)
+{
+	return a > b ? -1 : a < b;
+}
+
+static int compare_rows(const void *pa, const void *pb)
+{
+	const struct row *a = pa, *b = pb;
+	int c = 0;
+	double ma, mb;
+
+	switch (compare_key) {
+	case SORT_COUNT:
+		c = cmp_u64_desc(a->count, b->count);
+		break;
+	case SORT_CYCLES:
+		c = cmp_u64_desc(a->cycles, b->cycles);
+		break;
+	case SORT_MEAN:
+		ma = mean_cycles(a->count, a->cycles);
+		mb = mean_cycles(b->count, b->cycles);
+		c = ma > mb ? -1 : ma < mb;
+		break;
+	default:
+		break;
+	}
+	if (c == 0)
+		c = a->reason < b->reason ? -1 : a->reason > b->reason;
+	return c;
+}
+
+/* The rows a view shows, sorted; the caller frees them. */
+static struct row *collect_rows(const struct view *v, size_t *n)
+{
+	const struct reason_table *table = &v->iface->table;
+	struct row *rows = calloc(table->len ? table->len : 1, sizeof(*rows));
+	size_t i, k = 0;
+
+	if (!rows) {
+		*n = 0;
+		return NULL;
+	}
+	for (i = 0; i < table->len; i++) {
+		const struct reason_stat *st = &v->r[i];
+
+		if (!st->defined || (!v->all && st->count == 0))
+			continue;
+		rows[k].index = i;
+		rows[k].reason = reason_number(table, i);
+		rows[k].name = reason_name(table, i);
+		rows[k].count = st->count;
+		rows[k].cycles = st->cycles;
+		rows[k].since_start = v->since_start ? v->since_start[i] : 0;
+		format_reason(rows[k].label, sizeof(rows[k].label),
+			      table->numbering, rows[k].reason);
+		k++;
+	}
+	compare_key = v->sort;
+	qsort(rows, k, sizeof(*rows), compare_rows);
+	*n = k;
+	return rows;
+}
+
+/* ---- JSON ---- */
+
+static void json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", out);
+		else if (c == '\t')
+			fputs("\\t", out);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static void json_double(FILE *out, double value)
+{
+	fprintf(out, "%.3f", value);
+}
+
+static void json_interface(FILE *out, const struct iface *f)
+{
+	fputs("\"interface\":{\"hypervisor\":", out);
+	json_string(out, f->hv_vendor);
+	fputs(",\"cpu_vendor\":", out);
+	json_string(out, f->cpu_vendor);
+	fprintf(out, ",\"signature\":%s,\"version\":%" PRIu32
+		",\"counter_bits\":%d,\"numbering\":\"%s\",\"numbering_source\":\"%s\",\"vcpus\":",
+		f->has_signature ? "true" : "false", f->version,
+		f->wide ? 64 : 32, numbering_name(f->numbering),
+		f->numbering_source);
+	if (f->vcpus)
+		fprintf(out, "%" PRIu32, f->vcpus);
+	else
+		fputs("null", out);
+	fputs(",\"tsc_khz\":", out);
+	if (f->tsc_khz)
+		fprintf(out, "%" PRIu32, f->tsc_khz);
+	else
+		fputs("null", out);
+	fprintf(out, ",\"tsc_source\":\"%s\"}", f->tsc_source);
+}
+
+/* count, cycles and the figures derived from them, shared by rows and total. */
+static void json_figures(FILE *out, const struct view *v, uint64_t count,
+			 uint64_t cycles)
+{
+	uint32_t khz = v->iface->tsc_khz;
+
+	fprintf(out, "\"count\":%" PRIu64, count);
+	if (v->seconds > 0) {
+		fputs(",\"rate_per_s\":", out);
+		json_double(out, (double)count / v->seconds);
+	}
+	fputs(",\"share_pct\":", out);
+	json_double(out, share_pct(count, v->total));
+	fprintf(out, ",\"cycles\":%" PRIu64 ",\"mean_cycles\":", cycles);
+	if (count)
+		json_double(out, mean_cycles(count, cycles));
+	else
+		fputs("null", out);
+	fputs(",\"mean_us\":", out);
+	if (count && khz)
+		json_double(out, cycles_to_us(mean_cycles(count, cycles), khz));
+	else
+		fputs("null", out);
+}
+
+static void json_reasons(FILE *out, const struct view *v)
+{
+	size_t n, i;
+	struct row *rows = collect_rows(v, &n);
+
+	fputs("\"reasons\":[", out);
+	for (i = 0; i < n; i++) {
+		fprintf(out, "%s{\"reason\":%" PRIu32 ",\"reason_label\":\"%s\",\"name\":",
+			i ? "," : "", rows[i].reason, rows[i].label);
+		json_string(out, rows[i].name);
+		fputc(',', out);
+		json_figures(out, v, rows[i].count, rows[i].cycles);
+		if (v->since_start)
+			fprintf(out, ",\"since_start\":%" PRIu64,
+				rows[i].since_start);
+		fputc('}', out);
+	}
+	fputs("],\"total\":{", out);
+	json_figures(out, v, v->total, v->total_cycles);
+	if (v->since_start)
+		fprintf(out, ",\"since_start\":%" PRIu64, v->total_since_start);
+	fputc('}', out);
+	free(rows);
+}
+
+static void json_head(FILE *out, const char *mode)
+{
+	fprintf(out, "{\"tool\":\"exitstat\",\"format_version\":%d,\"mode\":\"%s\",",
+		EXITSTAT_FORMAT_VERSION, mode);
+}
+
+/* ---- CSV ---- */
+
+static void csv_field(FILE *out, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static void csv_figures(FILE *out, const struct view *v, uint64_t count,
+			uint64_t cycles)
+{
+	uint32_t khz = v->iface->tsc_khz;
+
+	fprintf(out, ",%" PRIu64, count);
+	if (v->seconds > 0)
+		fprintf(out, ",%.3f", (double)count / v->seconds);
+	fprintf(out, ",%.3f,%" PRIu64 ",", share_pct(count, v->total), cycles);
+	if (count)
+		fprintf(out, "%.3f", mean_cycles(count, cycles));
+	fputc(',', out);
+	if (count && khz)
+		fprintf(out, "%.3f",
+			cycles_to_us(mean_cycles(count, cycles), khz));
+}
+
+static void csv_rows(FILE *out, const struct view *v, const char *prefix)
+{
+	size_t n, i;
+	struct row *rows = collect_rows(v, &n);
+
+	for (i = 0; i < n; i++) {
+		fprintf(out, "%s%" PRIu32 ",%s,", prefix, rows[i].reason,
+			rows[i].label);
+		csv_field(out, rows[i].name);
+		csv_figures(out, v, rows[i].count, rows[i].cycles);
+		if (v->since_start)
+			fprintf(out, ",%" PRIu64, rows[i].since_start);
+		fputc('\n', out);
+	}
+	fprintf(out, "%s,,TOTAL", prefix);
+	csv_figures(out, v, v->total, v->total_cycles);
+	if (v->since_start)
+		fprintf(out, ",%" PRIu64, v->total_since_start);
+	fputc('\n', out);
+	free(rows);
+}
+
+#define CSV_HEADER "reason,reason_label,name,count,share_pct,cycles,mean_cycles,mean_us\n"
+#define CSV_WATCH_HEADER \
+	"interval,seconds,reason,reason_label,name,count,rate_per_s,share_pct,cycles,mean_cycles,mean_us,since_start\n"
+
+/* ---- table ---- */
+
+static void table_interface(FILE *out, const struct iface *f)
+{
+	fprintf(out, "hypervisor %s, ", f->hv_vendor);
+	if (f->has_signature)
+		fprintf(out, "ExitStatsKVM v%" PRIu32 ", 64-bit counters",
+			f->version);
+	else
+		fputs("plain leaves 0x4FFFFFFC-0x4FFFFFFF only (no signature), 32-bit counters",
+		      out);
+	fprintf(out, ", %s numbering (%s)", numbering_name(f->numbering),
+		strcmp(f->numbering_source, "info-leaf") == 0 ?
+			"CPUID 0x4FFFFFFA" :
+		strcmp(f->numbering_source, "option") == 0 ?
+			"--numbering" :
+			f->cpu_vendor);
+	if (f->vcpus)
+		fprintf(out, ", %" PRIu32 " vCPU%s", f->vcpus,
+			f->vcpus == 1 ? "" : "s");
+	fputc('\n', out);
+	if (f->tsc_khz)
+		fprintf(out, "TSC %.3f MHz (%s)\n", f->tsc_khz / 1000.0,
+			tsc_source_text(f->tsc_source));
+	else
+		fprintf(out, "TSC frequency unknown (%s)\n",
+			tsc_source_text(f->tsc_source));
+}
+
+struct widths {
+	int label, name;
+};
+
+static struct widths table_widths(const struct row *rows, size_t n)
+{
+	struct widths w = { 6, 5 };	/* "REASON", "TOTAL" */
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((int)strlen(rows[i].label) > w.label)
+			w.label = (int)strlen(rows[i].label);
+		if ((int)strlen(rows[i].name) > w.name)
+			w.name = (int)strlen(rows[i].name);
+	}
+	return w;
+}
+
+static void table_figures(FILE *out, const struct view *v, uint64_t count,
+			  uint64_t cycles)
+{
+	uint32_t khz = v->iface->tsc_khz;
+
+	fprintf(out, " %*" PRIu64, W_COUNT, count);
+	if (v->seconds > 0)
+		fprintf(out, " %*.1f", W_RATE, (double)count / v->seconds);
+	fprintf(out, " %*.2f%%", W_SHARE - 1, share_pct(count, v->total));
+	fprintf(out, " %*" PRIu64, W_CYCLES, cycles);
+	if (count)
+		fprintf(out, " %*.0f", W_MEAN, mean_cycles(count, cycles));
+	else
+		fprintf(out, " %*s", W_MEAN, "-");
+	if (khz && count)
+		fprintf(out, " %*.3f", W_US,
+			cycles_to_us(mean_cycles(count, cycles), khz));
+	else if (khz)
+		fprintf(out, " %*s", W_US, "-");
+}
+
+static void table_body(FILE *out, const struct view *v)
+{
+	size_t n, i, shown;
+	struct row *rows = collect_rows(v, &n);
+	struct widths w = table_widths(rows, n);
+
+	fprintf(out, "%*s  %-*s %*s", w.label, "REASON", w.name, "NAME",
+		W_COUNT, "COUNT");
+	if (v->seconds > 0)
+		fprintf(out, " %*s", W_RATE, "RATE/S");
+	fprintf(out, " %*s %*s %*s", W_SHARE, "SHARE", W_CYCLES, "CYCLES",
+		W_MEAN, "MEAN_CYCLES");
+	if (v->iface->tsc_khz)
+		fprintf(out, " %*s", W_US, "MEAN_US");
+	if (v->since_start)
+		fprintf(out, " %*s", W_COUNT, "SINCE_START");
+	fputc('\n', out);
+
+	shown = n;
+	if (v->max_rows > 0 && shown > (size_t)v->max_rows)
+		shown = (size_t)v->max_rows;
+	for (i = 0; i < shown; i++) {
+		fprintf(out, "%*s  %-*s", w.label, rows[i].label, w.name,
+			rows[i].name);
+		table_figures(out, v, rows[i].count, rows[i].cycles);
+		if (v->since_start)
+			fprintf(out, " %*" PRIu64, W_COUNT, rows[i].since_start);
+		fputc('\n', out);
+	}
+	if (shown < n)
+		fprintf(out, "%*s  (%zu more rows; a taller terminal shows them)\n",
+			w.label, "", n - shown);
+	fprintf(out, "%*s  %-*s", w.label, "", w.name, "TOTAL");
+	table_figures(out, v, v->total, v->total_cycles);
+	if (v->since_start)
+		fprintf(out, " %*" PRIu64, W_COUNT, v->total_since_start);
+	fputc('\n', out);
+	free(rows);
+}
+
+static void table_check(FILE *out, const struct snapshot *s)
+{
+	if (!s->consistent) {
+		fprintf(out, "check: MISMATCH: sum over reasons %" PRIu64
+			" != total %" PRIu64 " (%" PRIu64
+			" exits by other activity during the read); some exits are counted under no reason this interface reports\n",
+			s->sum, s->total, s->other_exits);
+	} else if (s->other_exits == 0) {
+		fprintf(out, "check: sum over reasons = total = %" PRIu64
+			" (exact: nothing else exited while exitstat made its %" PRIu64
+			" queries)\n", s->total, s->own_queries);
+	} else {
+		fprintf(out, "check: sum over reasons %" PRIu64
+			" is within total %" PRIu64 " + %" PRIu64
+			" exits by other activity during the read (no quiet read in %u attempts)\n",
+			s->sum, s->total, s->other_exits, s->attempts);
+	}
+}
+
+/* ---- the reports ---- */
+
+void print_snapshot(FILE *out, enum out_format format, const struct view *v,
+		    const struct snapshot *s)
+{
+	switch (format) {
+	case FORMAT_JSON:
+		json_head(out, "snapshot");
+		json_interface(out, v->iface);
+		fputc(',', out);
+		json_reasons(out, v);
+		fprintf(out, ",\"check\":{\"sum_of_reasons\":%" PRIu64
+			",\"total\":%" PRIu64 ",\"consistent\":%s,\"exact\":%s"
+			",\"other_exits_during_read\":%" PRIu64
+			",\"own_queries\":%" PRIu64 ",\"attempts\":%u}}\n",
+			s->sum, s->total, s->consistent ? "true" : "false",
+			s->consistent && s->other_exits == 0 ? "true" : "false",
+			s->other_exits, s->own_queries, s->attempts);
+		break;
+	case FORMAT_CSV:
+		fputs(CSV_HEADER, out);
+		csv_rows(out, v, "");
+		break;
+	default:
+		table_interface(out, v->iface);
+		table_body(out, v);
+		table_check(out, s);
+		break;
+	}
+}
+
+void print_watch(FILE *out, enum out_format format, const struct view *v,
+		 unsigned long interval, uint64_t own_queries, bool first)
+{
+	char prefix[64];
+
+	switch (format) {
+	case FORMAT_JSON:
+		json_head(out, "watch");
+		fprintf(out, "\"interval\":%lu,\"seconds\":%.6f,\"own_queries_subtracted\":%" PRIu64 ",",
+			interval, v->seconds, own_queries);
+		json_interface(out, v->iface);
+		fputc(',', out);
+		json_reasons(out, v);
+		fputs("}\n", out);
+		break;
+	case FORMAT_CSV:
+		if (first)
+			fputs(CSV_WATCH_HEADER, out);
+		snprintf(prefix, sizeof(prefix), "%lu,%.6f,", interval,
+			 v->seconds);
+		csv_rows(out, v, prefix);
+		break;
+	default:
+		if (first || v->max_rows > 0)
+			table_interface(out, v->iface);
+		fprintf(out, "interval %lu: %.3f s, exits per second %.1f (exitstat's own %" PRIu64
+			" queries subtracted)\n", interval, v->seconds,
+			v->seconds > 0 ? (double)v->total / v->seconds : 0.0,
+			own_queries);
+		table_body(out, v);
+		break;
+	}
+	fflush(out);
+}
+
+void print_run(FILE *out, enum out_format format, const struct view *v,
+	       const struct run_info *run)
+{
+	char *const *arg;
+
+	switch (format) {
+	case FORMAT_JSON:
+		json_head(out, "run");
+		fputs("\"command\":[", out);
+		for (arg = run->argv; *arg; arg++) {
+			if (arg != run->argv)
+				fputc(',', out);
+			json_string(out, *arg);
+		}
+		fprintf(out, "],\"exit_status\":%d,\"signal\":", run->exit_status);
+		if (run->signal)
+			fprintf(out, "%d", run->signal);
+		else
+			fputs("null", out);
+		fprintf(out, ",\"seconds\":%.6f,\"own_queries_subtracted\":%" PRIu64 ",",
+			v->seconds, run->own_queries);
+		json_interface(out, v->iface);
+		fputc(',', out);
+		json_reasons(out, v);
+		fputs("}\n", out);
+		break;
+	case FORMAT_CSV: {
+		/* Same columns as a snapshot: no rate. */
+		struct view plain = *v;
+
+		plain.seconds = 0;
+		fputs(CSV_HEADER, out);
+		csv_rows(out, &plain, "");
+		break;
+	}
+	default:
+		fputs("exitstat: command '", out);
+		for (arg = run->argv; *arg; arg++)
+			fprintf(out, "%s%s", arg == run->argv ? "" : " ", *arg);
+		if (run->signal)
+			fprintf(out, "' killed by signal %d", run->signal);
+		else
+			fprintf(out, "' exited with status %d", run->exit_status);
+		fprintf(out, " after %.3f s; exits of the whole VM meanwhile:\n",
+			v->seconds);
+		table_interface(out, v->iface);
+		/* A run is a delta, but its rate column is not wanted. */
+		{
+			struct view plain = *v;
+
+			plain.seconds = 0;
+			table_body(out, &plain);
+		}
+		fprintf(out, "note: exitstat's own %" PRIu64
+			" CPUID queries between the two readings are subtracted from the CPUID and TOTAL counts; their handling cycles remain in the CPUID and TOTAL cycles\n",
+			run->own_queries);
+		break;
+	}
+	fflush(out);
+}
+
+void print_raw(FILE *out, enum out_format format, uint32_t leaf,
+	       uint32_t subleaf, const struct cpuid_regs *r)
+{
+	switch (format) {
+	case FORMAT_JSON:
+		fprintf(out, "{\"tool\":\"exitstat\",\"format_version\":%d,\"mode\":\"raw\",\"leaf\":\"0x%08" PRIx32
+			"\",\"subleaf\":\"0x%08" PRIx32 "\",\"eax\":\"0x%08" PRIx32
+			"\",\"ebx\":\"0x%08" PRIx32 "\",\"ecx\":\"0x%08" PRIx32
+			"\",\"edx\":\"0x%08" PRIx32 "\"}\n",
+			EXITSTAT_FORMAT_VERSION, leaf, subleaf, r->eax, r->ebx,
+			r->ecx, r->edx);
+		break;
+	case FORMAT_CSV:
+		fprintf(out, "leaf,subleaf,eax,ebx,ecx,edx\n0x%08" PRIx32
+			",0x%08" PRIx32 ",0x%08" PRIx32 ",0x%08" PRIx32
+			",0x%08" PRIx32 ",0x%08" PRIx32 "\n",
+			leaf, subleaf, r->eax, r->ebx, r->ecx, r->edx);
+		break;
+	default:
+		fprintf(out, "eax=0x%08" PRIx32 " ebx=0x%08" PRIx32
+			" ecx=0x%08" PRIx32 " edx=0x%08" PRIx32 "\n",
+			r->eax, r->ebx, r->ecx, r->edx);
+		break;
+	}
+}

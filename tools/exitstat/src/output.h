@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Turning counters into the table, JSON and CSV that people and scripts read. */
+#ifndef EXITSTAT_OUTPUT_H
+#define EXITSTAT_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "discover.h"
+#include "snapshot.h"
+
+enum out_format { FORMAT_TABLE, FORMAT_JSON, FORMAT_CSV };
+enum sort_key { SORT_COUNT, SORT_CYCLES, SORT_MEAN, SORT_REASON };
+
+/* Version of the JSON and CSV field sets; bumped only when one changes. */
+#define EXITSTAT_FORMAT_VERSION 1
+
+/* What one report shows: absolute counters, or a delta over some seconds. */
+struct view {
+	const struct iface *iface;
+	const struct reason_stat *r;	/* iface->table.len entries */
+	const uint64_t *since_start;	/* watch: per reason; else NULL */
+	uint64_t total, total_cycles, total_since_start;
+	double seconds;			/* length of a delta; 0: none */
+	bool all;			/* zero rows of defined reasons too */
+	enum sort_key sort;
+	int max_rows;			/* 0: no limit */
+};
+
+struct run_info {
+	char *const *argv;
+	int exit_status;		/* passed through: code, or 128 + signal */
+	int signal;			/* 0 if it exited */
+	uint64_t own_queries;
+};
+
+void print_snapshot(FILE *out, enum out_format format, const struct view *v,
+		    const struct snapshot *snap);
+void print_watch(FILE *out, enum out_format format, const struct view *v,
+		 unsigned long interval, uint64_t own_queries, bool first);
+void print_run(FILE *out, enum out_format format, const struct view *v,
+	       const struct run_info *run);
+void print_raw(FILE *out, enum out_format format, uint32_t leaf,
+	       uint32_t subleaf, const struct cpuid_regs *r);
+
+/* "10" on VMX hosts, "0x7b" on SVM hosts. */
+void format_reason(char *buf, size_t len, enum numbering numbering,
+		   uint32_t reason);
+
+#endif

@@ -1,0 +1,211 @@
+#!/bin/bash
+# Command-line tests of exitstat: every mode's JSON and CSV parsed back with
+# python3, exit statuses, terminal refresh, the man page, and the real
+# static binary on this machine.  Prints "ok NAME" / "not ok NAME - why".
+set -u
+: "${ABI_DIR:?run from make (ABI_DIR names the directory of exit_stats_abi.h)}"
+out=${1:?usage: cli-tests.sh BUILD_DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+man_page="$here/../exitstat.1"
+fake="$out/exitstat-fake"
+real="$out/exitstat"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ok() { echo "ok $1"; }
+not_ok() { echo "not ok $1 - $2"; }
+expect_status() { # NAME WANT GOT
+	if [ "$2" -eq "$3" ]; then ok "$1"; else not_ok "$1" "status $3, want $2"; fi
+}
+
+# fake SCENARIO ARGS...: stdout -> $tmp/out, stderr -> $tmp/err, status in $st
+fake() {
+	local scenario=$1
+	shift
+	EXITSTAT_FAKE_SCENARIO=$scenario "$fake" "$@" >"$tmp/out" 2>"$tmp/err"
+	st=$?
+}
+
+# check NAME FILE PYTHON: runs PYTHON with `text` = FILE's contents; the
+# script raises (assert) on failure.
+check() {
+	local name=$1 file=$2 code=$3 why
+	if why=$(python3 -c "
+import csv, io, json, os, sys
+text = open(sys.argv[1]).read()
+help_text = open(sys.argv[2]).read()
+man_text = open(sys.argv[3]).read()
+def fields(obj, prefix=''):
+    '''Every key of a JSON document, as dotted paths (lists as [])'''
+    found = set()
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            found.add(k)
+            found |= fields(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            found |= fields(v)
+    return found
+def documented(keys):
+    missing = [k for k in keys if k not in help_text or k not in man_text]
+    assert not missing, 'not documented in --help and exitstat.1: %s' % missing
+$code
+" "$file" "$tmp/help" "$man_page" 2>&1); then
+		ok "$name"
+	else
+		not_ok "$name" "$(echo "$why" | tail -n 1)"
+	fi
+}
+
+"$fake" --help >"$tmp/help" 2>&1 || true
+EXITSTAT_FAKE_SCENARIO=vmx "$fake" --help >"$tmp/help"
+
+# ---- snapshot ----
+fake vmx --json
+expect_status "snapshot --json: exit 0" 0 "$st"
+check "snapshot --json: parses, fields documented, exact check, sum = total" "$tmp/out" '
+doc = json.loads(text)
+assert doc["mode"] == "snapshot" and doc["format_version"] == 1
+documented(fields(doc))
+c = doc["check"]
+assert c["consistent"] and c["exact"] and c["sum_of_reasons"] == c["total"], c
+assert sum(r["count"] for r in doc["reasons"]) == doc["total"]["count"] == c["total"]
+io = [r for r in doc["reasons"] if r["name"] == "IO_INSTRUCTION"][0]
+assert io["reason"] == 30 and io["count"] == 1000 and io["cycles"] == 1000000, io
+assert abs(io["mean_us"] - 1000 * 1000 / 2994374) < 0.001, io
+assert doc["interface"]["numbering"] == "vmx" and doc["interface"]["counter_bits"] == 64
+counts = [r["count"] for r in doc["reasons"]]
+assert counts == sorted(counts, reverse=True), counts
+'
+fake svm --csv --all
+expect_status "snapshot --csv --all: exit 0" 0 "$st"
+check "snapshot --csv: parses, one row per defined reason, TOTAL last" "$tmp/out" '
+rows = list(csv.reader(io.StringIO(text)))
+head = rows[0]
+assert head == "reason,reason_label,name,count,share_pct,cycles,mean_cycles,mean_us".split(","), head
+documented(head)
+assert all(len(r) == len(head) for r in rows), "ragged rows"
+assert rows[-1][2] == "TOTAL" and rows[-1][0] == ""
+body = rows[1:-1]
+svm_codes = open(os.environ["ABI_DIR"] + "/exit_stats_abi.h").read().split("kvm_exit_stats_svm_codes[]")[1].split("};")[0]
+assert len(body) == svm_codes.count("{ 0x"), (len(body), svm_codes.count("{ 0x"))
+assert sum(int(r[3]) for r in body) == int(rows[-1][3])
+npf = [r for r in body if r[2] == "NPF"][0]
+assert npf[0] == "1024" and npf[1] == "0x400" and npf[3] == "300", npf
+zero = [r for r in body if r[3] == "0"][0]
+assert zero[6] == "" and zero[7] == "", zero
+'
+
+# ---- watch ----
+fake svm watch -n 2 -i 0.25 --json
+expect_status "watch --json: exit 0" 0 "$st"
+check "watch --json: one object per interval, deltas exact" "$tmp/out" '
+docs = [json.loads(line) for line in text.splitlines()]
+assert [d["interval"] for d in docs] == [1, 2]
+for d in docs:
+    assert d["mode"] == "watch"
+    documented(fields(d))
+    assert d["total"]["count"] == 100 and abs(d["total"]["rate_per_s"] - 400) < 1e-6, d["total"]
+    assert [(r["name"], r["count"]) for r in d["reasons"]] == [("IOIO", 100)], d["reasons"]
+assert docs[1]["total"]["since_start"] == 200
+'
+fake vmx watch -n 3 --csv
+expect_status "watch --csv: exit 0" 0 "$st"
+check "watch --csv: one header, rows of every interval" "$tmp/out" '
+rows = list(csv.reader(io.StringIO(text)))
+head = rows[0]
+assert head == "interval,seconds,reason,reason_label,name,count,rate_per_s,share_pct,cycles,mean_cycles,mean_us,since_start".split(","), head
+documented(head)
+assert all(len(r) == len(head) for r in rows)
+assert [r[0] for r in rows[1:]] == ["1", "1", "2", "2", "3", "3"], [r[0] for r in rows]
+assert rows[-1][4] == "TOTAL" and rows[-1][5] == "100" and rows[-1][11] == "300", rows[-1]
+'
+# A terminal: refreshed in place until Ctrl-C (simulated after 2 intervals).
+EXITSTAT_FAKE_SCENARIO=vmx EXITSTAT_FAKE_STOP_AFTER=2 \
+	script -qec "$fake watch" /dev/null >"$tmp/tty" 2>&1
+expect_status "watch on a terminal: Ctrl-C ends it with 0" 0 $?
+check "watch on a terminal: clears and redraws in place" "$tmp/tty" '
+assert text.count("\x1b[H\x1b[2J") == 3, text.count("\x1b[H\x1b[2J")
+assert "interval 2:" in text and "interval 3:" not in text
+'
+
+# ---- run ----
+fake vmx run --json -- sh -c 'echo from-command; exit 7'
+expect_status "run --json: exit status of the command passed through" 7 "$st"
+check "run --json: report on stderr, own queries subtracted exactly" "$tmp/err" '
+doc = json.loads(text)
+documented(fields(doc))
+assert doc["command"] == ["sh", "-c", "echo from-command; exit 7"]
+assert doc["exit_status"] == 7 and doc["signal"] is None
+counts = {r["name"]: r["count"] for r in doc["reasons"]}
+assert counts == {"IO_INSTRUCTION": 1000, "CPUID": 2}, counts
+assert doc["total"]["count"] == 1002 and doc["own_queries_subtracted"] > 0
+'
+if [ "$(cat "$tmp/out")" = from-command ]; then ok "run: stdout belongs to the command"; else not_ok "run: stdout belongs to the command" "$(head -c 200 "$tmp/out")"; fi
+fake svm run --csv sh -c 'kill -INT $$'
+expect_status "run: command killed by SIGINT -> 130" 130 "$st"
+check "run --csv: parses" "$tmp/err" '
+rows = list(csv.reader(io.StringIO(text)))
+assert rows[0] == "reason,reason_label,name,count,share_pct,cycles,mean_cycles,mean_us".split(",")
+assert {r[2]: r[3] for r in rows[1:]} == {"IOIO": "1000", "CPUID": "2", "TOTAL": "1002"}, rows
+'
+fake vmx run -o "$tmp/report.json" --json -- true
+expect_status "run -o FILE: exit 0" 0 "$st"
+check "run -o FILE: the report is in FILE" "$tmp/report.json" '
+assert json.loads(text)["command"] == ["true"]
+'
+
+# ---- raw ----
+fake vmx raw 0x4FFFFFFA --json
+check "raw --json: registers as hex strings" "$tmp/out" '
+doc = json.loads(text)
+documented(fields(doc))
+assert doc["eax"] == "0x00000001" and int(doc["ebx"], 16) == 2994374 and doc["ecx"] == "0x00000002", doc
+'
+fake svm raw 0x4FFFFFFD 0x7b --csv
+check "raw --csv: parses" "$tmp/out" '
+rows = list(csv.reader(io.StringIO(text)))
+assert rows[0] == ["leaf", "subleaf", "eax", "ebx", "ecx", "edx"]
+documented(rows[0])
+assert rows[1][0] == "0x4ffffffd" and rows[1][1] == "0x0000007b" and rows[1][2] == "0x000003e8", rows
+'
+
+# ---- errors ----
+for args in "--frob" "watch -i" "run" "raw 0xZ" "--sort x"; do
+	fake vmx $args
+	expect_status "bad options '$args': exit 64" 64 "$st"
+done
+"$real" --no-such-option >/dev/null 2>"$tmp/err"
+expect_status "real binary: bad option exits 64" 64 $?
+fake stock-amd
+expect_status "stock KVM: exit 2" 2 "$st"
+fake bare --json
+expect_status "not in a VM: exit 2" 2 "$st"
+
+# ---- the real binary on this machine ----
+if readelf -lW "$real" | grep -q INTERP; then
+	not_ok "real binary is static" "it has a program interpreter"
+else
+	ok "real binary is static"
+fi
+"$real" >"$tmp/out" 2>"$tmp/err"
+st=$?
+if "$real" raw 0x4FFFFFFB | grep -q 'ebx=0x74697845 ecx=0x74617453 edx=0x4d564b73'; then
+	expect_status "real binary on a host with the interface: exit 0" 0 "$st"
+else
+	expect_status "real binary here (no interface): exit 2" 2 "$st"
+	if [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -Eq '^exitstat: (not running in a virtual machine|this hypervisor \(.*\) does not export exit statistics)' "$tmp/err"; then
+		ok "real binary here: one-line explanation"
+	else
+		not_ok "real binary here: one-line explanation" "$(cat "$tmp/err")"
+	fi
+fi
+echo "# real binary here: status $st: $(cat "$tmp/err")"
+
+# ---- the man page ----
+if MANWIDTH=80 man --warnings -l "$man_page" >"$tmp/man" 2>"$tmp/manerr" && [ ! -s "$tmp/manerr" ]; then
+	ok "man -l exitstat.1 renders without warnings"
+else
+	not_ok "man -l exitstat.1 renders without warnings" "$(head -n 3 "$tmp/manerr")"
+fi
+exit 0

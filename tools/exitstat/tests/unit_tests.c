@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of exitstat against the fake hypervisor: discovery, the
+ * snapshot read order and its exact check, deltas and 32-bit wrap, the
+ * subtraction of exitstat's own queries, and the command line end to end.
+ * One "ok NAME" / "not ok NAME - why" line per check.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "discover.h"
+#include "exitstat.h"
+#include "fake_hv.h"
+#include "snapshot.h"
+
+static int failures;
+
+static void check(bool cond, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cond) {
+		printf("ok %s\n", name);
+		return;
+	}
+	failures++;
+	printf("not ok %s - ", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+#define CHECK_U64(name, got, want)                                         \
+	check((uint64_t)(got) == (uint64_t)(want), name,                    \
+	      "got %" PRIu64 ", want %" PRIu64, (uint64_t)(got),            \
+	      (uint64_t)(want))
+
+struct result {
+	int status;
+	char *out, *err;
+	size_t out_len, err_len;
+};
+
+static void result_free(struct result *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+/* Runs the whole command line against hv; args end with NULL. */
+static struct result run_cli(struct fake_hv *hv, ...)
+{
+	struct exitstat_backend be;
+	struct exitstat_env env = { 0 };
+	struct result r = { 0 };
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+
+	argv[argc++] = "exitstat";
+	va_start(ap, hv);
+	while (argc < 31 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+
+	fake_hv_env(hv, &be, &env);
+	env.out = open_memstream(&r.out, &r.out_len);
+	env.err = open_memstream(&r.err, &r.err_len);
+	r.status = exitstat_main(argc, argv, &env);
+	fclose(env.out);
+	fclose(env.err);
+	return r;
+}
+
+static bool has(const char *text, const char *needle)
+{
+	return strstr(text, needle) != NULL;
+}
+
+static int lines(const char *text)
+{
+	int n = 0;
+
+	for (; *text; text++)
+		n += *text == '\n';
+	return n;
+}
+
+static size_t index_of(const struct iface *f, uint32_t reason)
+{
+	size_t i;
+
+	for (i = 0; i < f->table.len; i++)
+		if (reason_number(&f->table, i) == reason)
+			return i;
+	return f->table.len;
+}
+
+/* Discovery plus one snapshot through the library functions. */
+static int discover(struct fake_hv *hv, struct exitstat_backend *be,
+		    struct iface *f, char *msg)
+{
+	memset(be, 0, sizeof(*be));
+	be->cpuid = fake_hv_cpuid;
+	be->ctx = hv;
+	return iface_discover(be, NUMBERING_NONE, f, msg, 512);
+}
+
+static void test_normal_snapshot(void)
+{
+	struct exitstat_backend be;
+	struct fake_hv hv;
+	struct snapshot s;
+	struct iface f;
+	char msg[512];
+	uint64_t total_before, cpuid_before;
+	size_t cpuid, io;
+
+	fake_hv_setup(&hv, "vmx");
+	check(discover(&hv, &be, &f, msg) == 0, "vmx: discovered", "%s", msg);
+	check(f.has_signature && f.wide && f.version == 1,
+	      "vmx: signature, version 1, 64-bit leaves", "sig %d v%u",
+	      f.has_signature, f.version);
+	check(f.numbering == NUMBERING_VMX &&
+	      strcmp(f.numbering_source, "info-leaf") == 0,
+	      "vmx: numbering from the info leaf", "%d %s", f.numbering,
+	      f.numbering_source);
+	CHECK_U64("vmx: TSC kHz from the info leaf", f.tsc_khz, 2994374);
+	CHECK_U64("vmx: vCPUs from the info leaf", f.vcpus, 2);
+
+	snapshot_init(&s, &f);
+	total_before = fake_hv_total(&hv);
+	cpuid_before = fake_hv_count(&hv, 10);
+	snapshot_take(&be, &f, &s, SNAPSHOT_ATTEMPTS);
+	cpuid = f.table.cpuid_index;
+	io = index_of(&f, 30);
+	/* The reference point is just after the first query of the read. */
+	CHECK_U64("vmx: total at the reference point", s.total,
+		  total_before + 1);
+	CHECK_U64("vmx: CPUID as it stood at the reference point",
+		  s.r[cpuid].count, cpuid_before + 1);
+	CHECK_U64("vmx: IO_INSTRUCTION count exact", s.r[io].count, 1000);
+	CHECK_U64("vmx: IO_INSTRUCTION cycles", s.r[io].cycles, 1000000);
+	CHECK_U64("vmx: sum over reasons equals total", s.sum, s.total);
+	check(s.consistent && s.other_exits == 0 && s.attempts == 1,
+	      "vmx: exact check on the first attempt",
+	      "consistent %d other %" PRIu64 " attempts %u", s.consistent,
+	      s.other_exits, s.attempts);
+	/* Every query after the reference point was a CPUID exit, no more. */
+	CHECK_U64("vmx: own queries counted exactly",
+		  fake_hv_total(&hv) - s.total, s.own_queries);
+	CHECK_U64("vmx: own queries are the backend's calls since the reference",
+		  be.calls - s.seq_ref, s.own_queries);
+	snapshot_free(&s);
+}
+
+static void test_busy_read(void)
+{
+	struct exitstat_backend be;
+	struct fake_hv hv;
+	struct snapshot s;
+	struct iface f;
+	char msg[512];
+	uint64_t start, len;
+	int i;
+
+	fake_hv_setup(&hv, "vmx");
+	discover(&hv, &be, &f, msg);
+	snapshot_init(&s, &f);
+	snapshot_take(&be, &f, &s, 1);
+	len = s.own_queries + 1;	/* queries in one read */
+
+	/* Another vCPU exits once during the first read only. */
+	start = hv.calls;
+	hv.events[hv.n_events++] = (struct fake_event){ start + 10, 12, 5 };
+	snapshot_take(&be, &f, &s, SNAPSHOT_ATTEMPTS);
+	check(s.attempts == 2 && s.other_exits == 0 && s.consistent,
+	      "busy: a disturbed read is retried until exact",
+	      "attempts %u other %" PRIu64, s.attempts, s.other_exits);
+	CHECK_U64("busy: retried read sums to the total", s.sum, s.total);
+
+	/* Disturbed on every attempt: the check becomes a bound. */
+	start = hv.calls;
+	hv.n_events = 0;
+	for (i = 0; i < SNAPSHOT_ATTEMPTS; i++)
+		hv.events[hv.n_events++] = (struct fake_event){
+			start + (uint64_t)i * len + len - 3, 30, 4 };
+	snapshot_take(&be, &f, &s, SNAPSHOT_ATTEMPTS);
+	check(s.attempts == SNAPSHOT_ATTEMPTS && s.other_exits == 4 &&
+	      s.consistent && s.sum >= s.total && s.sum <= s.total + 4,
+	      "busy: always disturbed, sum within total + other exits",
+	      "attempts %u other %" PRIu64 " sum %" PRIu64 " total %" PRIu64,
+	      s.attempts, s.other_exits, s.sum, s.total);
+	snapshot_free(&s);
+}
+
+static void test_mismatch(void)
+{
+	struct fake_hv hv;
+	struct result r;
+
+	fake_hv_setup(&hv, "mismatch");
+	r = run_cli(&hv, NULL);
+	check(r.status == EXIT_MISMATCH, "mismatch: exit status 1", "status %d",
+	      r.status);
+	check(has(r.out, "check: MISMATCH"), "mismatch: table says MISMATCH",
+	      "%s", r.out);
+	check(has(r.err, "warning: sum over reasons"),
+	      "mismatch: warning on stderr", "%s", r.err);
+	result_free(&r);
+}
+
+static void test_undefined_and_unhandled(void)
+{
+	struct exitstat_backend be;
+	struct fake_hv hv;
+	struct snapshot s;
+	struct iface f;
+	struct result r;
+	char msg[512];
+
+	fake_hv_setup(&hv, "old-host");
+	discover(&hv, &be, &f, msg);
+	snapshot_init(&s, &f);
+	snapshot_take(&be, &f, &s, 1);
+	check(!s.r[index_of(&f, 84)].defined && !s.r[index_of(&f, 85)].defined,
+	      "undefined: reasons the host calls undefined are left out",
+	      "84 %d 85 %d", s.r[index_of(&f, 84)].defined,
+	      s.r[index_of(&f, 85)].defined);
+	check(s.r[index_of(&f, 11)].defined && s.r[index_of(&f, 11)].count == 0,
+	      "undefined: defined but unhandled reads as zero", "count %" PRIu64,
+	      s.r[index_of(&f, 11)].count);
+	check(s.consistent && s.sum == s.total, "undefined: still exact",
+	      "sum %" PRIu64 " total %" PRIu64, s.sum, s.total);
+	snapshot_free(&s);
+
+	r = run_cli(&hv, "--all", NULL);
+	check(r.status == 0 && has(r.out, "GETSEC") && !has(r.out, "RDMSR_IMM"),
+	      "undefined: --all shows zero rows of defined reasons only",
+	      "status %d", r.status);
+	check(lines(r.out) == 2 + 1 + 78 + 1 + 1,
+	      "undefined: --all has one row per reason the host defines",
+	      "%d lines", lines(r.out));
+	result_free(&r);
+	r = run_cli(&hv, NULL);
+	check(!has(r.out, "GETSEC") && lines(r.out) == 2 + 1 + 6 + 1 + 1,
+	      "undefined: without --all only reasons with exits", "%d lines",
+	      lines(r.out));
+	result_free(&r);
+
+	r = run_cli(&hv, "raw", "0x4FFFFFFD", "0xFFFF", NULL);
+	check(r.status == 0 && strcmp(r.out, "eax=0x00000000 ebx=0x00000000 ecx=0x00000000 edx=0xffffffff\n") == 0,
+	      "raw: undefined reason answers EDX=0xffffffff", "%s", r.out);
+	result_free(&r);
+	r = run_cli(&hv, "raw", "1342177275", NULL);	/* 0x4FFFFFFB */
+	check(r.status == 0 && strcmp(r.out, "eax=0x00000001 ebx=0x74697845 ecx=0x74617453 edx=0x4d564b73\n") == 0,
+	      "raw: decimal leaf, signature registers", "%s", r.out);
+	result_free(&r);
+}
+
+static void expect_unavailable(const char *scenario, const char *what)
+{
+	struct fake_hv hv;
+	struct result r;
+	char name[128];
+
+	fake_hv_setup(&hv, scenario);
+	r = run_cli(&hv, NULL);
+	snprintf(name, sizeof(name), "%s: exit status 2", scenario);
+	check(r.status == EXIT_UNAVAILABLE, name, "status %d", r.status);
+	snprintf(name, sizeof(name), "%s: one line saying %s", scenario, what);
+	check(lines(r.err) == 1 && has(r.err, what) && r.out_len == 0, name,
+	      "err '%s' out '%s'", r.err, r.out);
+	result_free(&r);
+}
+
+static void test_unavailable(void)
+{
+	struct fake_hv hv;
+	struct result r;
+
+	expect_unavailable("stock-intel",
+			   "this hypervisor (KVMKVMKVM) does not export exit statistics");
+	expect_unavailable("stock-amd",
+			   "this hypervisor (KVMKVMKVM) does not export exit statistics");
+	/* kvm.exit_stats=0: the leaves answer exactly like stock KVM. */
+	expect_unavailable("disabled-intel", "kvm.exit_stats=1");
+	expect_unavailable("disabled-amd", "kvm.exit_stats=1");
+	expect_unavailable("bare", "not running in a virtual machine");
+
+	/* watch and run refuse the same way, before running anything. */
+	fake_hv_setup(&hv, "stock-amd");
+	r = run_cli(&hv, "run", "--", "sh", "-c", "exit 5", NULL);
+	check(r.status == EXIT_UNAVAILABLE, "stock-amd: run exits 2 too",
+	      "status %d", r.status);
+	result_free(&r);
+	/* raw needs no interface. */
+	r = run_cli(&hv, "raw", "0x40000000", NULL);
+	check(r.status == 0 && has(r.out, "ebx=0x4b4d564b"),
+	      "stock-amd: raw still works", "%s", r.out);
+	result_free(&r);
+}
+
+static void test_vendor_names(void)
+{
+	struct fake_hv hv;
+	struct result r;
+
+	fake_hv_setup(&hv, "vmx");
+	r = run_cli(&hv, NULL);
+	check(has(r.out, "    30  IO_INSTRUCTION") && has(r.out, "vmx numbering") &&
+	      !has(r.out, "IOIO"), "names: VMX host, decimal SDM names",
+	      "%s", r.out);
+	result_free(&r);
+	fake_hv_setup(&hv, "svm");
+	r = run_cli(&hv, NULL);
+	check(has(r.out, "  0x7b  IOIO") && has(r.out, " 0x400  NPF") &&
+	      !has(r.out, "IO_INSTRUCTION"), "names: SVM host, hex APM names",
+	      "%s", r.out);
+	result_free(&r);
+}
+
+static void test_sorting(void)
+{
+	static const struct {
+		const char *key, *first;
+	} cases[] = {
+		{ "count", "IO_INSTRUCTION" },
+		{ "cycles", "EPT_VIOLATION" },
+		{ "mean", "HLT" },	/* ties with EPT at 11000: lower reason */
+		{ "reason", "EXTERNAL_INTERRUPT" },
+	};
+	struct fake_hv hv;
+	struct result r;
+	char name[64];
+	const char *row;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fake_hv_setup(&hv, "vmx");
+		r = run_cli(&hv, "--sort", cases[i].key, NULL);
+		row = strstr(r.out, "MEAN_US\n");
+		snprintf(name, sizeof(name), "sort %s: %s first", cases[i].key,
+			 cases[i].first);
+		check(row && strncmp(strchr(row, '\n') + 1 + 8, cases[i].first,
+				     strlen(cases[i].first)) == 0,
+		      name, "%s", r.out);
+		result_free(&r);
+	}
+}
+
+static void test_plain_fallback(void)
+{
+	struct fake_hv hv;
+	struct result r;
+	FILE *f;
+
+	fake_hv_setup(&hv, "plain-intel");
+	r = run_cli(&hv, NULL);
+	check(r.status == 0 && has(r.out, "no signature") &&
+	      has(r.out, "vmx numbering (GenuineIntel)") &&
+	      has(r.out, "IO_INSTRUCTION"),
+	      "plain: four leaves, numbering from GenuineIntel", "%s", r.out);
+	check(has(r.out, "TSC 2496.000 MHz (guest TSC, CPUID 0x15)"),
+	      "plain: TSC from CPUID 0x15", "%s", r.out);
+	check(has(r.out, "check: sum over reasons = total"),
+	      "plain: exact check with 32-bit leaves", "%s", r.out);
+	result_free(&r);
+
+	fake_hv_setup(&hv, "plain-amd");
+	r = run_cli(&hv, NULL);
+	check(r.status == 0 && has(r.out, "svm numbering (AuthenticAMD)") &&
+	      has(r.out, "IOIO"), "plain: numbering from AuthenticAMD", "%s",
+	      r.out);
+	result_free(&r);
+
+	fake_hv_setup(&hv, "plain-intel");
+	r = run_cli(&hv, "--numbering", "svm", NULL);
+	check(has(r.out, "svm numbering (--numbering)"),
+	      "plain: --numbering overrides the vendor guess", "%s", r.out);
+	result_free(&r);
+
+	fake_hv_setup(&hv, "plain-intel");
+	strcpy(hv.cpu_vendor, "CentaurHauls");
+	r = run_cli(&hv, NULL);
+	check(r.status == 2 && has(r.err, "--numbering vmx"),
+	      "plain: unknown vendor asks for --numbering", "%s", r.err);
+	result_free(&r);
+
+	/* No 0x15/0x16: /proc/cpuinfo, or no time columns at all. */
+	fake_hv_setup(&hv, "plain-wrap");
+	r = run_cli(&hv, NULL);
+	check(r.status == 0 && has(r.out, "TSC frequency unknown") &&
+	      !has(r.out, "MEAN_US"), "plain: unknown TSC omits time columns",
+	      "%s", r.out);
+	result_free(&r);
+	f = fopen("cpuinfo.test", "w");
+	fputs("processor\t: 0\ncpu MHz\t\t: 2596.144\n", f);
+	fclose(f);
+	fake_hv_setup(&hv, "plain-wrap");
+	{
+		struct exitstat_backend be;
+		struct iface fi;
+		char msg[512];
+
+		memset(&be, 0, sizeof(be));
+		be.cpuid = fake_hv_cpuid;
+		be.ctx = &hv;
+		be.cpuinfo_path = "cpuinfo.test";
+		iface_discover(&be, NUMBERING_NONE, &fi, msg, sizeof(msg));
+		check(fi.tsc_khz == 2596144 && strcmp(fi.tsc_source, "cpuinfo") == 0,
+		      "plain: TSC from /proc/cpuinfo", "%u %s", fi.tsc_khz,
+		      fi.tsc_source);
+	}
+	remove("cpuinfo.test");
+}
+
+static void test_wrap(void)
+{
+	struct exitstat_backend be;
+	struct fake_hv hv;
+	struct snapshot a, b;
+	struct reason_stat d[256];
+	struct iface f;
+	struct result r;
+	char msg[512];
+	uint64_t total, cycles, own;
+	size_t io;
+
+	fake_hv_setup(&hv, "plain-wrap");
+	discover(&hv, &be, &f, msg);
+	io = index_of(&f, 30);
+	snapshot_init(&a, &f);
+	snapshot_init(&b, &f);
+	snapshot_take(&be, &f, &a, 1);
+	fake_hv_add(&hv, 30, 100);	/* crosses 2^32 */
+	snapshot_take(&be, &f, &b, 1);
+	check(b.r[io].count < a.r[io].count && b.total < a.total,
+	      "wrap: the 32-bit counters went down", "%" PRIu64 " -> %" PRIu64,
+	      a.r[io].count, b.r[io].count);
+	snapshot_delta(&f, &a, &b, d, &total, &cycles, &own);
+	CHECK_U64("wrap: a decreasing counter means +2^32", d[io].count, 100);
+	CHECK_U64("wrap: total delta", total, 100);
+	CHECK_U64("wrap: own queries subtracted from CPUID",
+		  d[f.table.cpuid_index].count, 0);
+	snapshot_free(&a);
+	snapshot_free(&b);
+
+	/* The same through watch, three intervals of 100 I/O exits each. */
+	fake_hv_setup(&hv, "plain-wrap");
+	r = run_cli(&hv, "watch", "-n", "3", "-i", "0.5", "--json", NULL);
+	check(r.status == 0 && lines(r.out) == 3, "wrap: watch -n 3 --json prints 3 lines",
+	      "status %d lines %d", r.status, lines(r.out));
+	check(has(r.out, "\"interval\":3") &&
+	      !has(r.out, "4294967") &&
+	      has(r.out, "{\"reason\":30,\"reason_label\":\"30\",\"name\":\"IO_INSTRUCTION\",\"count\":100,\"rate_per_s\":200.000") &&
+	      has(r.out, "\"total\":{\"count\":100,"),
+	      "wrap: watch shows 100 I/O exits per interval across the wrap",
+	      "%s", r.out);
+	result_free(&r);
+}
+
+static void test_watch_table(void)
+{
+	struct fake_hv hv;
+	struct result r;
+
+	fake_hv_setup(&hv, "svm");
+	r = run_cli(&hv, "watch", "-n", "2", NULL);
+	check(r.status == 0 && has(r.out, "interval 1: 1.000 s") &&
+	      has(r.out, "interval 2: 1.000 s") &&
+	      has(r.out, "  0x7b  IOIO") && has(r.out, "RATE/S") &&
+	      !has(r.out, "\033["),
+	      "watch: plain successive blocks, no escape codes", "%s", r.out);
+	result_free(&r);
+}
+
+static void test_run(void)
+{
+	struct fake_hv hv;
+	struct result r;
+
+	fake_hv_setup(&hv, "vmx");
+	r = run_cli(&hv, "run", "--json", "--", "sh", "-c", "exit 3", NULL);
+	check(r.status == 3, "run: exit status passed through", "status %d",
+	      r.status);
+	/* The command caused 1000 I/O and 2 CPUID exits, nothing else did. */
+	check(has(r.err, "{\"reason\":10,\"reason_label\":\"10\",\"name\":\"CPUID\",\"count\":2,") &&
+	      has(r.err, "\"name\":\"IO_INSTRUCTION\",\"count\":1000,") &&
+	      has(r.err, "\"total\":{\"count\":1002,") &&
+	      has(r.err, "\"exit_status\":3,\"signal\":null"),
+	      "run: own queries subtracted exactly (CPUID 2, total 1002)", "%s",
+	      r.err);
+	check(r.out_len == 0, "run: report on stderr, stdout left to the command",
+	      "%s", r.out);
+	result_free(&r);
+
+	fake_hv_setup(&hv, "svm");
+	r = run_cli(&hv, "run", "sh", "-c", "kill -TERM $$", NULL);
+	check(r.status == 128 + 15, "run: killed by SIGTERM -> 143", "status %d",
+	      r.status);
+	check(has(r.err, "killed by signal 15") && has(r.err, "0x72  CPUID") &&
+	      has(r.err, "own ") && has(r.err, "        TOTAL") ,
+	      "run: table names the signal", "%s", r.err);
+	result_free(&r);
+
+	fake_hv_setup(&hv, "vmx");
+	r = run_cli(&hv, "run", "--", "/nonexistent/command", NULL);
+	check(r.status == 127 && has(r.err, "cannot run '/nonexistent/command'"),
+	      "run: missing command -> 127", "status %d err %s", r.status,
+	      r.err);
+	result_free(&r);
+}
+
+static void test_bad_options(void)
+{
+	static const char *const cases[][4] = {
+		{ "--bogus" }, { "frobnicate" }, { "--sort", "size" },
+		{ "--sort" }, { "-i", "1" }, { "watch", "-i", "0" },
+		{ "watch", "-i", "soon" }, { "watch", "-n", "0" },
+		{ "run" }, { "run", "--" }, { "raw" }, { "raw", "zz" },
+		{ "raw", "0x100000000" }, { "raw", "1", "2", "3" },
+		{ "--json", "--csv" }, { "--numbering", "arm" },
+	};
+	struct fake_hv hv;
+	struct result r;
+	char name[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fake_hv_setup(&hv, "vmx");
+		r = run_cli(&hv, cases[i][0], cases[i][1], cases[i][2],
+			    cases[i][3], NULL);
+		snprintf(name, sizeof(name), "bad options: '%s%s%s%s%s%s%s' -> 64 with usage",
+			 cases[i][0], cases[i][1] ? " " : "",
+			 cases[i][1] ? cases[i][1] : "", cases[i][2] ? " " : "",
+			 cases[i][2] ? cases[i][2] : "", cases[i][3] ? " " : "",
+			 cases[i][3] ? cases[i][3] : "");
+		check(r.status == EXIT_USAGE && has(r.err, "usage: exitstat") &&
+		      r.out_len == 0, name, "status %d err %s", r.status,
+		      r.err);
+		result_free(&r);
+	}
+	fake_hv_setup(&hv, "vmx");
+	r = run_cli(&hv, "--help", NULL);
+	check(r.status == 0 && has(r.out, "How the check is exact") &&
+	      has(r.out, "own_queries_subtracted"),
+	      "help: explains the check and the JSON fields", "status %d",
+	      r.status);
+	result_free(&r);
+}
+
+int main(void)
+{
+	test_normal_snapshot();
+	test_busy_read();
+	test_mismatch();
+	test_undefined_and_unhandled();
+	test_unavailable();
+	test_vendor_names();
+	test_sorting();
+	test_plain_fallback();
+	test_wrap();
+	test_watch_table();
+	test_run();
+	test_bad_options();
+	return failures ? 1 : 0;
+}
