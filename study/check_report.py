@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Check a profile's report against itself and against the raw run.
+
+usage: check_report.py RUN_DIR REPORT_DIR [--reboot]
+
+Reads report.md as a reader would (its markdown tables), and the raw
+samples.csv / console.tsv / meta.txt independently of analyze.py, and
+prints one "ok NAME" / "not ok NAME - details" line per check.
+"""
+import csv
+import os
+import re
+import sys
+
+
+def check(name, ok, detail=""):
+    print(f"ok {name}" if ok else f"not ok {name} - {detail}")
+    return ok
+
+
+def number(cell):
+    return int(cell.replace(" ", "").replace(",", ""))
+
+
+def tables_after(text, heading):
+    """Rows (lists of cells) of the first markdown table after `heading`."""
+    at = text.find(heading)
+    if at < 0:
+        return None
+    rows = []
+    for line in text[at:].splitlines()[1:]:
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if not all(re.fullmatch(r":?-+:?", c) for c in cells):
+                rows.append(cells)
+        elif rows:
+            break
+    return rows
+
+
+def main(argv):
+    if len(argv) not in (2, 3) or (len(argv) == 3 and argv[2] != "--reboot"):
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    run_dir, report_dir = argv[0], argv[1]
+    want_reboot = len(argv) == 3
+    meta = {}
+    path = os.path.join(run_dir, "meta.txt")
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                k, _, v = line.rstrip("\n").partition("=")
+                meta[k] = v
+    check("sampler-exit-status", meta.get("sampler_exit_status") == "0",
+          f"sampler_exit_status={meta.get('sampler_exit_status')!r} "
+          f"(timed_out={meta.get('timed_out')!r}); see {run_dir}")
+    check("qemu-exited-normally", meta.get("qemu_exit_status") == "0",
+          f"qemu_exit_status={meta.get('qemu_exit_status')!r}")
+
+    # The final sample, straight from the sampler's file.
+    final_total = final_kvm = None
+    path = os.path.join(run_dir, "samples.csv")
+    if os.path.exists(path):
+        with open(path, newline="") as f:
+            for row in csv.DictReader(f):
+                if row["kind"] == "final":
+                    if row["name"] == "TOTAL":
+                        final_total = int(row["count"])
+                    elif row["name"] == "KVM_STAT_EXITS":
+                        final_kvm = int(row["count"])
+    check("raw-final-sample", final_total is not None and final_kvm is not None,
+          f"no final TOTAL/KVM_STAT_EXITS rows in {path}")
+    check("raw-total-equals-kvm-exits", final_total == final_kvm and final_total,
+          f"TOTAL {final_total} vs KVM exits {final_kvm}")
+
+    path = os.path.join(report_dir, "report.md")
+    if not check("report-exists", os.path.exists(path), f"no {path}"):
+        return 1
+    with open(path) as f:
+        report = f.read()
+
+    reasons = tables_after(report, "## Exits by reason")
+    if check("reasons-table", reasons and reasons[-1][0] == "TOTAL" and len(reasons) > 2,
+             "no reasons table ending in a TOTAL row"):
+        rows = reasons[1:-1]
+        total = number(reasons[-1][2])
+        row_sum = sum(number(r[2]) for r in rows)
+        check("reasons-rows-sum-to-total", row_sum == total, f"{row_sum} vs {total}")
+        check("report-total-equals-kvm-exits", total == final_kvm,
+              f"report TOTAL {total} vs KVM's exits {final_kvm}")
+        check("report-total-equals-raw-total", total == final_total,
+              f"report {total} vs samples.csv {final_total}")
+        cyc_sum = sum(number(r[4]) for r in rows)
+        check("reasons-cycles-sum-to-total", cyc_sum == number(reasons[-1][4]),
+              f"{cyc_sum} vs {reasons[-1][4]}")
+    phases = tables_after(report, "## Phases")
+    if check("phases-table", phases and phases[-1][0] == "TOTAL", "no phases table"):
+        rows = phases[1:-1]
+        names = [r[0] for r in rows]
+        psum = sum(number(r[4]) for r in rows)
+        check("phases-sum-to-total", psum == number(phases[-1][4]) == final_total,
+              f"phases {psum}, TOTAL row {phases[-1][4]}, raw {final_total}")
+        expected = ["firmware", "kernel", "userspace", "files", "cpu", "disk",
+                    "cpuid_pio"]
+        if "exitstat_dump" in names:  # only when the guest has exitstat
+            expected.append("exitstat_dump")
+        if want_reboot:
+            expected += ["reboot_firmware", "reboot_kernel", "reboot_userspace"]
+        expected += ["shutdown"]
+        check("phases-all-present", names == expected, f"{names}, want {expected}")
+        check("phases-nonzero", all(number(r[4]) > 0 for r in rows),
+              f"{[(r[0], r[4]) for r in rows]}")
+    check("report-says-match", "**match**" in report and "MISMATCH" not in report,
+          "the report's cross-check line does not say match")
+    failed = [line for line in report.splitlines() if line.startswith("- FAILED")]
+    check("report-consistency-checks", not failed and "- ok: " in report, "; ".join(failed))
+
+    # The guest-controlled bursts: exact counts, read by the guest itself.
+    bursts = []
+    path = os.path.join(run_dir, "console.tsv")
+    if os.path.exists(path):
+        with open(path, errors="replace") as f:
+            for line in f:
+                m = re.search(r"@@STUDY exitburst (\w+) n=(\d+) reason=(\S+) "
+                              r"delta=(\S+) expected=(\S+)", line)
+                if m:
+                    bursts.append(m.groups())
+    check("exitburst-ran", len(bursts) == 2, f"{len(bursts)} exitburst lines in console.tsv")
+    for burst, n, reason, delta, expected in bursts:
+        check(f"exitburst-{burst}-exact", delta == expected and delta != "unknown",
+              f"{n} instructions: {reason} delta {delta}, expected {expected}")
+    for png in ("exits_per_second.png", "totals_by_reason.png"):
+        p = os.path.join(report_dir, png)
+        ok = os.path.exists(p) and os.path.getsize(p) > 1000
+        check(f"plot-{png}", ok, f"{p} missing or tiny")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
