@@ -497,12 +497,15 @@ def analyze(run_dir, out_dir, command=None, plots=True):
         if per_phase:
             hi = max(per_phase, key=lambda p: p.rate)
             lo = min(per_phase, key=lambda p: p.rate)
-            r.append(f"- **Steady or bursty?** Bursty: the rate depends on what "
-                     f"the guest does. Phase averages range from "
-                     f"{fmt_int(round(lo.rate))}/s ({lo.name}) to "
-                     f"{fmt_int(round(hi.rate))}/s ({hi.name}); the busiest 10% "
-                     f"of the {len(rates)} sampling intervals hold {share:.0%} of "
-                     "all exits (a steady rate would give 10%).")
+            bursty = hi.rate >= 3 * max(lo.rate, 1e-9) or share >= 0.2
+            r.append(f"- **Steady or bursty?** "
+                     f"{'In bursts' if bursty else 'Fairly steady'}: phase averages "
+                     f"range from {fmt_int(round(lo.rate))}/s ({lo.name}) to "
+                     f"{fmt_int(round(hi.rate))}/s ({hi.name}, mostly "
+                     f"{hi.top_reason()[0]}); the sparsest phase is mostly "
+                     f"{lo.top_reason()[0]}. The busiest 10% of the {len(rates)} "
+                     f"sampling intervals hold {share:.0%} of all exits (an even "
+                     "rate would give 10%).")
     ranked = sorted(((n, c) for n, c in last.counts.items() if c), key=lambda kv: -kv[1])
     if ranked:
         r.append("- **Most frequent reasons:** " + ", ".join(

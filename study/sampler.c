@@ -253,11 +253,17 @@ static uint64_t take_sample(struct sampler *s, const char *kind,
 	static char stats[STATS_BUF];
 	char kvm_exits[64], clean[256], *line, *save = NULL;
 	uint64_t total = 0;
+	bool have_total = false;
+	ssize_t len;
 	double t;
 
 	t = now_s(s);
-	if (read_from_start(s->exit_stats_fd, stats, sizeof(stats)) < 0)
+	len = read_from_start(s->exit_stats_fd, stats, sizeof(stats));
+	if (len < 0)
 		die("reading %s/exit_stats: %s", s->vm_dir, strerror(errno));
+	if ((size_t)len == sizeof(stats) - 1)
+		die("%s/exit_stats is larger than %zu bytes", s->vm_dir,
+		    sizeof(stats) - 1);
 	read_kvm_exits(s, kvm_exits, sizeof(kvm_exits));
 	csv_label(clean, sizeof(clean), label);
 	s->seq++;
@@ -275,14 +281,17 @@ static uint64_t take_sample(struct sampler *s, const char *kind,
 		if (sscanf(line, "%31s %63s %" SCNu64 " %" SCNu64, reason,
 			   name, &count, &cycles) != 4)
 			die("unexpected exit_stats line: '%s'", line);
-		if (!strcmp(name, "TOTAL"))
+		if (!strcmp(name, "TOTAL")) {
 			total = count;
-		else if (count == 0)
+			have_total = true;
+		} else if (count == 0)
 			continue;
 		fprintf(s->samples, "%.6f,%lu,%s,%s,%s,%s,%" PRIu64 ",%" PRIu64
 			"\n", t, s->seq, kind, clean, reason, name, count,
 			cycles);
 	}
+	if (!have_total)
+		die("%s/exit_stats has no TOTAL row", s->vm_dir);
 	s->header_written = true;
 	fprintf(s->samples, "%.6f,%lu,%s,%s,kvm,KVM_STAT_EXITS,%" PRIu64
 		",0\n", t, s->seq, kind, clean,
@@ -354,17 +363,45 @@ static char **existing_vm_dirs(const char *debugfs_dir, size_t *n)
 	return names;
 }
 
+static void sleep_s(double seconds)
+{
+	struct timespec t = {
+		.tv_sec = (time_t)seconds,
+		.tv_nsec = (long)((seconds - (double)(time_t)seconds) * 1e9),
+	};
+
+	while (nanosleep(&t, &t) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * KVM creates the VM's directory first and its files right after: give a
+ * directory seen in between a moment to fill.
+ */
+static int open_when_present(const char *path)
+{
+	int tries, fd = -1;
+
+	for (tries = 0; tries < 200; tries++) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 || errno != ENOENT)
+			break;
+		sleep_s(0.005);
+	}
+	return fd;
+}
+
 static void open_vm_files(struct sampler *s)
 {
 	char path[600];
 
 	snprintf(path, sizeof(path), "%s/exit_stats", s->vm_dir);
-	s->exit_stats_fd = open(path, O_RDONLY | O_CLOEXEC);
+	s->exit_stats_fd = open_when_present(path);
 	if (s->exit_stats_fd < 0)
 		die("cannot open %s (our KVM with kvm.exit_stats=1 loaded?): %s",
 		    path, strerror(errno));
 	snprintf(path, sizeof(path), "%s/exits", s->vm_dir);
-	s->kvm_exits_fd = open(path, O_RDONLY | O_CLOEXEC);
+	s->kvm_exits_fd = open_when_present(path);
 	if (s->kvm_exits_fd < 0)
 		die("cannot open %s: %s", path, strerror(errno));
 	fprintf(s->meta, "vm_debugfs_dir=%s\n", s->vm_dir);
@@ -456,17 +493,6 @@ static void start_child(struct sampler *s)
 		_exit(127);
 	}
 	fprintf(s->meta, "child_pid=%d\n", (int)s->child);
-}
-
-static void sleep_s(double seconds)
-{
-	struct timespec t = {
-		.tv_sec = (time_t)seconds,
-		.tv_nsec = (long)((seconds - (double)(time_t)seconds) * 1e9),
-	};
-
-	while (nanosleep(&t, &t) < 0 && errno == EINTR)
-		;
 }
 
 static void setup_console(struct sampler *s)

@@ -1,8 +1,9 @@
 # The VM-exit profile of a full guest boot and workloads (see study/README.md).
 #   make demo          full profile in the lab; report in build/report/
-#   make study-test    analysis unit test + short profile with checks
+#   make study-test    unit tests (no VM) + short profile with checks
+#   make study-unit    only the unit tests
 #   make study-tools   the sampler, the guest's burst program and initramfs
-.PHONY: demo study-test study-tools study-unit
+.PHONY: demo study-test study-tools study-unit FORCE
 
 STUDY_DIR := $(TOP)/build/study
 STUDY_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2
@@ -29,11 +30,23 @@ FORCE:
 demo: modules study-tools
 	$(TOP)/study/run-profile.sh full
 
-# The analysis on a synthetic run (no VM), fast.
-study-unit: | deps
-	@mkdir -p $(STUDY_DIR)
-	python3 $(TOP)/study/test_analyze.py > $(STUDY_DIR)/analyze-unit.log 2>&1 || true
-	@cat $(STUDY_DIR)/analyze-unit.log
+# The sampler under ASan/UBSan, dynamically linked, for its unit test.
+$(STUDY_DIR)/study-sampler-asan: $(TOP)/study/sampler.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(STUDY_CFLAGS) -O1 -g -fsanitize=address,undefined \
+		-fno-sanitize-recover=all -o $@ $<
+
+# $(call study_run,COMMAND,LOG,NAME): run a test command into LOG; a failure
+# that printed no "not ok" line (a crash) gets one, so it is counted.
+study_run = $(1) > $(2) 2>&1; s=$$?; \
+	if [ $$s != 0 ] && ! grep -q '^not ok ' $(2); then \
+		echo "not ok $(3) - exited with status $$s" >> $(2); fi; cat $(2)
+
+# No VM, a few seconds: the sampler against a fake debugfs, the analysis
+# on synthetic runs.
+study-unit: $(STUDY_DIR)/study-sampler-asan
+	@$(call study_run,$(TOP)/study/test-sampler.sh $(STUDY_DIR)/study-sampler-asan,$(STUDY_DIR)/sampler-unit.log,sampler-unit)
+	@$(call study_run,python3 $(TOP)/study/test_analyze.py,$(STUDY_DIR)/analyze-unit.log,analyze-unit)
 
 study-test: modules study-tools
 	@mkdir -p $(STUDY_DIR)
@@ -42,7 +55,5 @@ study-test: modules study-tools
 	$(TOP)/study/run-profile.sh short > $(STUDY_DIR)/profile-short.out 2>&1; \
 		echo "run-profile status $$?" >> $(STUDY_DIR)/profile-short.out; \
 		tail -n 40 $(STUDY_DIR)/profile-short.out
-	python3 $(TOP)/study/check_report.py $(STUDY_DIR)/run-short \
-		$(STUDY_DIR)/report-short > $(STUDY_DIR)/profile-short.log 2>&1 || true
-	@cat $(STUDY_DIR)/profile-short.log
+	@$(call study_run,python3 $(TOP)/study/check_report.py $(STUDY_DIR)/run-short $(STUDY_DIR)/report-short,$(STUDY_DIR)/profile-short.log,profile-short)
 	$(TOP)/tests/summarize.sh $(STUDY_DIR)/*.log
