@@ -1,0 +1,258 @@
+#!/bin/bash
+# Boot the lab's L1 (Debian's 6.1 kernel under QEMU TCG with nested SVM),
+# load KVM modules in it and run a shell script there as root, or give an
+# interactive shell.  See lab/README.md for what L1 provides.
+#
+# usage: lab/run-l1.sh [options] SCRIPT [ARGS...]
+#        lab/run-l1.sh [options] --shell [SCRIPT [ARGS...]]
+#
+#   --modules ours|stock|DIR  KVM modules to load: ours (build/modules/<abi>,
+#                         the default), Debian's stock ones, or a directory
+#                         holding kvm.ko, kvm-amd.ko, kvm-intel.ko
+#   --kvm-args ARGS       parameters for insmod kvm.ko, e.g. "exit_stats=0"
+#   --vendor-args ARGS    parameters for insmod kvm-amd.ko / kvm-intel.ko
+#   --no-kvm              do not load KVM (the modules are in /modules)
+#   --timeout SEC         power off and fail after SEC seconds (default 600;
+#                         with --shell 28800)
+#   --smp N, --mem MB     L1's vCPUs and memory (default 2 and 2048)
+#   --cpu MODEL           QEMU CPU model (default EPYC,+svm)
+#   --append ARGS         more kernel command line
+#   --qemu-arg ARG        one more QEMU argument (repeat as needed)
+#   --host-root           run SCRIPT chrooted into the host's root (hostrun):
+#                         bash, python and host paths work there
+#   --dmesg-ignore REGEX  dmesg lines matching REGEX (grep -E) are not
+#                         counted as problems (repeat as needed)
+#   --name NAME           run name (default SCRIPT's name + time + pid)
+#   --out DIR             host directory shared writable at /out (default
+#                         build/lab/runs/NAME/out)
+#   --log FILE            full console log (default build/lab/runs/NAME/console.log)
+#   --shell               interactive shell on this terminal (after SCRIPT,
+#                         if given); leave with 'exit' or Ctrl-a x
+#
+# Exit status: SCRIPT's status when it is non-zero; otherwise 0 if L1's dmesg
+# is clean, 123 if it is not; 124 on timeout; 125 when L1 failed to boot,
+# to set up or died before SCRIPT finished.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+usage() {
+	sed -n '/^# usage:/,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
+	exit 2
+}
+bad_usage() { echo "run-l1: $*" >&2; echo "run-l1: see 'lab/run-l1.sh --help'" >&2; exit 2; }
+
+modules=ours kvm_args="" vendor_args="" load_kvm=1 timeout="" smp=2 mem=2048
+cpu=EPYC,+svm append="" qemu_extra=() in_host_root=0 ignores=() name=""
+out="" log="" shell=0
+need() { [ "$2" -ge 2 ] || bad_usage "$1 needs a value"; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	--modules) need "$1" $#; modules=$2; shift 2 ;;
+	--kvm-args) need "$1" $#; kvm_args=$2; shift 2 ;;
+	--vendor-args) need "$1" $#; vendor_args=$2; shift 2 ;;
+	--no-kvm) load_kvm=0; shift ;;
+	--timeout) need "$1" $#; timeout=$2; shift 2 ;;
+	--smp) need "$1" $#; smp=$2; shift 2 ;;
+	--mem) need "$1" $#; mem=$2; shift 2 ;;
+	--cpu) need "$1" $#; cpu=$2; shift 2 ;;
+	--append) need "$1" $#; append="$append $2"; shift 2 ;;
+	--qemu-arg) need "$1" $#; qemu_extra+=("$2"); shift 2 ;;
+	--host-root) in_host_root=1; shift ;;
+	--dmesg-ignore) need "$1" $#; ignores+=("$2"); shift 2 ;;
+	--name) need "$1" $#; name=$2; shift 2 ;;
+	--out) need "$1" $#; out=$2; shift 2 ;;
+	--log) need "$1" $#; log=$2; shift 2 ;;
+	--shell) shell=1; shift ;;
+	-h|--help) usage ;;
+	--) shift; break ;;
+	-*) bad_usage "unknown option '$1'" ;;
+	*) break ;;
+	esac
+done
+script=${1:-}
+[ $# -gt 0 ] && shift
+[ -n "$script" ] || [ "$shell" = 1 ] ||
+	bad_usage "give the SCRIPT to run in L1 (or --shell for a shell)"
+[ -z "$script" ] || [ -f "$script" ] || bad_usage "script '$script' not found"
+[ -n "$timeout" ] || { [ "$shell" = 1 ] && timeout=28800 || timeout=600; }
+[[ $timeout =~ ^[1-9][0-9]*$ ]] || bad_usage "--timeout takes seconds > 0 (got '$timeout')"
+[[ $smp =~ ^[1-9][0-9]*$ ]] || bad_usage "--smp takes a number of vCPUs (got '$smp')"
+[[ $mem =~ ^[1-9][0-9]*$ ]] || bad_usage "--mem takes megabytes (got '$mem')"
+for arg in "${qemu_extra[@]}"; do
+	case $arg in
+	-enable-kvm|*accel=kvm*|kvm|kvm,*|-accel*kvm*)
+		bad_usage "QEMU on this machine must use TCG; refusing '$arg'" ;;
+	esac
+done
+[ "$in_host_root" = 0 ] || [ -n "$script" ] || bad_usage "--host-root needs a SCRIPT"
+command -v qemu-system-x86_64 >/dev/null || bad_usage "qemu-system-x86_64 missing; run 'make deps'"
+
+abi=$("$top/lab/fetch-debian.sh")
+kernel=$top/build/debs/root/boot/vmlinuz-$abi-amd64
+[ -r "$kernel" ] || { echo "run-l1: no kernel at $kernel" >&2; exit 125; }
+
+[ -n "$name" ] || name=$(basename "${script:-shell}" .sh)-$(date +%Y%m%d-%H%M%S)-$$
+run_dir=$top/build/lab/runs/$name
+mkdir -p "$run_dir"
+[ -n "$out" ] || out=$run_dir/out
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+[ -n "$log" ] || log=$run_dir/console.log
+mkdir -p "$(dirname "$log")"
+: > "$log"
+dmesg_file=$run_dir/l1-dmesg.txt
+
+started=$(date +%s.%N)
+progress() {
+	printf '[lab %s +%5.1fs] %s\n' "$(date +%H:%M:%S)" \
+		"$(echo "$(date +%s.%N) - $started" | bc)" "$*" >&2
+}
+
+# Per-run configuration for /init, as an overlay on the cached initramfs.
+quote() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
+nonce=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+overlay=$run_dir/overlay
+rm -rf "$overlay"
+mkdir -p "$overlay/lab"
+script_args=""
+for a in "$@"; do script_args+="$(quote "$a") "; done
+rows="" cols=""
+if [ "$shell" = 1 ] && [ -t 0 ]; then read -r rows cols < <(stty size) || true; fi
+{
+	echo "LAB_MODE=$([ "$shell" = 1 ] && echo shell || echo script)"
+	echo "LAB_NONCE=$nonce"
+	echo "LAB_LOAD_KVM=$load_kvm"
+	echo "LAB_KVM_ARGS=$(quote "$kvm_args")"
+	echo "LAB_VENDOR_ARGS=$(quote "$vendor_args")"
+	echo "LAB_HOST_TOP=$(quote "$top")"
+	echo "LAB_HOST_OUT=$(quote "$out")"
+	echo "LAB_SCRIPT_ARGS=$(quote "$script_args")"
+	echo "LAB_IN_HOST_ROOT=$in_host_root"
+	echo "LAB_TTY_ROWS=$rows LAB_TTY_COLS=$cols"
+	echo "TERM=$(quote "${TERM:-linux}")"
+} > "$overlay/lab/run.env"
+[ -z "$script" ] || cp "$script" "$overlay/lab/script"
+initrd=$run_dir/initrd
+"$top/lab/mkinitramfs.sh" --modules "$modules" --overlay "$overlay" --output "$initrd" >/dev/null
+
+qemu=(qemu-system-x86_64 -accel tcg -cpu "$cpu" -smp "$smp" -m "$mem"
+	-nodefaults -no-user-config -display none -no-reboot
+	-kernel "$kernel" -initrd "$initrd"
+	-append "console=ttyS0 panic=-1 quiet$append"
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
+	-virtfs "local,path=$out,mount_tag=labout,security_model=none,multidevs=remap"
+	"${qemu_extra[@]}")
+
+# QEMU's EPYC model names features TCG lacks; QEMU warns about each of them
+# (twice).  The guest simply does not see them; keep other messages.
+quiet_qemu_stderr() {
+	grep --line-buffered -v "TCG doesn't support requested feature" >&2 || true
+}
+
+if [ "$shell" = 1 ]; then
+	progress "L1 booting ($modules modules); leave with 'exit' or Ctrl-a x; log: $log"
+	set +e
+	timeout -k 10 --foreground "$timeout" "${qemu[@]}" \
+		-chardev "stdio,id=con,mux=on,signal=off,logfile=$log" \
+		-serial chardev:con -mon chardev=con,mode=readline \
+		2> >(quiet_qemu_stderr)
+	rc=$?
+	set -e
+	rm -f "$initrd"
+	[ $rc = 124 ] && progress "timeout after $timeout s"
+	exit $rc
+fi
+
+progress "L1 booting: $modules modules, smp $smp, mem $mem MiB, script $script; log: $log"
+qemu_started=$(date +%s.%N)
+set +e
+timeout -k 10 "$timeout" "${qemu[@]}" -serial "file:$log" </dev/null \
+	2> >(quiet_qemu_stderr) &
+qemu_pid=$!
+trap 'kill $qemu_pid 2>/dev/null; wait $qemu_pid; exit 130' INT TERM
+
+# Stream SCRIPT's output (between the ready and exit markers) as it comes.
+tail -n +1 -s 0.2 -f --pid=$qemu_pid "$log" 2>/dev/null | {
+	phase=boot
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case $line in
+		"@@lab:$nonce:ready")
+			phase=script
+			# For smoke.sh and boot-time studies.
+			echo "$(date +%s.%N) - $qemu_started" | bc > "$run_dir/ready-seconds"
+			progress "L1 ready (kernel + modules), running script" ;;
+		"@@lab:$nonce:exit:"*)
+			phase=after
+			progress "script exited ${line##*:}" ;;
+		"@@lab:$nonce:setup-failed:"*)
+			phase=after ;;
+		*) [ $phase = script ] && printf '%s\n' "$line" ;;
+		esac
+	done
+}
+wait $qemu_pid
+qemu_rc=$?
+trap - INT TERM
+set -e
+rm -f "$initrd"
+
+# What happened, from the whole log.
+log_text=$(tr -d '\r' < "$log")
+marker_line() { grep -m1 -F "@@lab:$nonce:$1" <<<"$log_text" || true; }
+exit_line=$(marker_line exit:)
+setup_line=$(marker_line setup-failed:)
+sed -n "/^@@lab:$nonce:dmesg-begin\$/,/^@@lab:$nonce:dmesg-end\$/p" <<<"$log_text" |
+	sed '1d;$d' > "$dmesg_file"
+have_dmesg=0
+grep -qxF "@@lab:$nonce:dmesg-end" <<<"$log_text" && have_dmesg=1
+
+show_tail() {
+	if [ $have_dmesg = 1 ]; then
+		echo "--- L1 dmesg (last 40 lines; all of it: $dmesg_file) ---" >&2
+		tail -n 40 "$dmesg_file" >&2
+	else
+		echo "--- L1 console (last 40 lines; all of it: $log) ---" >&2
+		tail -n 40 <<<"$log_text" >&2
+	fi
+	echo "---" >&2
+}
+
+if [ -n "$setup_line" ]; then
+	progress "L1 setup failed: ${setup_line#*setup-failed:}"
+	show_tail
+	exit 125
+fi
+if [ -z "$exit_line" ] || [ $have_dmesg = 0 ]; then
+	if [ "$qemu_rc" = 124 ]; then
+		progress "timeout after $timeout s ($([ -n "$exit_line" ] && echo "after the script" || echo "script did not finish"))"
+		show_tail
+		exit 124
+	fi
+	progress "L1 died before the script finished (panic or boot failure; qemu status $qemu_rc)"
+	show_tail
+	exit 125
+fi
+status=${exit_line##*:}
+
+# Kernel trouble in L1 fails the run.  QEMU's EPYC model always gets the
+# benign "Speculative Return Stack Overflow: WARNING: See ..." notice.
+problems=$(grep -E '(^|[^A-Za-z0-9_])BUG([^A-Za-z0-9_]|$)|WARNING|Oops|general protection fault|Call Trace' \
+	"$dmesg_file" | grep -v 'Speculative Return Stack Overflow: WARNING' || true)
+for re in "${ignores[@]}"; do
+	[ -n "$problems" ] && problems=$(grep -Ev -- "$re" <<<"$problems" || true)
+done
+if [ -n "$problems" ]; then
+	progress "L1's dmesg shows kernel problems:"
+	sed 's/^/    /' <<<"$problems" >&2
+	show_tail
+	[ "$status" != 0 ] && exit "$status"
+	exit 123
+fi
+if [ "$status" != 0 ]; then
+	progress "script failed with status $status"
+	show_tail
+	exit "$status"
+fi
+progress "done: script passed, L1 dmesg clean; results in $out"
+exit 0
