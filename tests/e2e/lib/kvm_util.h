@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A very small user-space VMM for the end-to-end tests: VMs with one memslot
+ * holding a copy of this binary, vCPUs in 64-bit mode that call guest
+ * functions, the ucall channel, and readers for KVM's own statistics.
+ */
+#ifndef E2E_KVM_UTIL_H
+#define E2E_KVM_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/kvm.h>
+
+#include "guest.h"
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	int id;
+	int fd;
+	int stats_fd;
+	uint64_t stats_exits_offset;	/* byte offset of "exits" in stats_fd */
+	struct kvm_run *run;
+	size_t run_size;
+	/* Exits the host VMM completed, by kind. */
+	uint64_t user_pio_exits;
+	uint64_t mmio_exits;
+	uint64_t hlt_exits;
+	struct ucall *last_ucall;	/* in guest memory, for replies */
+};
+
+struct vm {
+	int kvm_fd;
+	int fd;
+	uint8_t *mem;
+	uint64_t mem_size;
+	bool amd;
+	int nr_vcpus;
+	struct vcpu *vcpus[GUEST_MAX_VCPUS];
+	struct kvm_cpuid2 *cpuid;	/* what every vCPU was given */
+	bool inject_irq_on_hlt;		/* answer KVM_EXIT_HLT with KVM_INTERRUPT */
+	uint32_t mmio_read_value;	/* what guest MMIO reads return */
+	uint64_t mmio_last_write;
+};
+
+/* Host-side fatal error: print what failed and exit the whole binary. */
+#define TEST_FATAL(...) test_fatal(__FILE__, __LINE__, __VA_ARGS__)
+void test_fatal(const char *file, int line, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 3, 4)));
+
+/* Creates a VM with nr_vcpus vCPUs, all RAM mapped in guest page tables. */
+struct vm *vm_create(int nr_vcpus);
+/*
+ * The same, with the guest's CPUID vendor string replaced (12 characters,
+ * e.g. "GenuineIntel"): KVM answers leaves it has no entry for differently
+ * for AMD and Intel vendors.  vm->amd still names the real CPU's vendor.
+ */
+struct vm *vm_create_vendor(int nr_vcpus, const char *vendor);
+void vm_destroy(struct vm *vm);
+void *vm_shared(struct vm *vm);		/* host view of GUEST_SHARED */
+void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, size_t len);
+
+/* An ioeventfd on KERNEL_PORT: port writes completed inside KVM. */
+int vm_add_kernel_port(struct vm *vm);
+
+/*
+ * Points the vCPU at guest_start(fn, arg0, arg1) on a fresh stack, then
+ * runs it until the guest makes a ucall; returns the ucall (a copy).
+ * Exits the VMM handles itself (user port, MMIO, HLT) do not return.
+ * An unexpected exit is returned as UCALL_NONE with a message printed.
+ */
+void vcpu_call(struct vcpu *vcpu, guest_fn fn, uint64_t arg0, uint64_t arg1);
+struct ucall vcpu_run(struct vcpu *vcpu);
+/* Writes the reply the guest's pending ucall returns, then resumes. */
+struct ucall vcpu_reply_run(struct vcpu *vcpu, uint64_t reply);
+/* A one-line description of a ucall that is not what a test expected. */
+const char *ucall_describe(const struct ucall *uc);
+
+/* KVM's binary statistic "exits" of one vCPU / summed over the VM. */
+uint64_t vcpu_stat_exits(struct vcpu *vcpu);
+uint64_t vm_stat_exits(struct vm *vm);
+
+/* Path of the VM's debugfs directory (may not exist). */
+const char *vm_debugfs_dir(struct vm *vm);
+
+/* Does the KVM expected answer of stock kvm_cpuid() for (leaf, index). */
+struct cpuid_regs vm_stock_cpuid_answer(struct vm *vm, uint32_t leaf,
+					uint32_t index);
+
+#endif /* E2E_KVM_UTIL_H */

@@ -1,0 +1,48 @@
+#!/bin/bash
+# Host side of `make e2e`: boots the lab's L1 once for MODE and runs the
+# end-to-end binary there, writing build/e2e/MODE.log (result lines for
+# tests/summarize.sh) and build/e2e/MODE.console (the lab's own messages).
+#
+#   tests/e2e/run-lab.sh ours        our modules, kvm.exit_stats=1 (default)
+#   tests/e2e/run-lab.sh param-off   our modules loaded with exit_stats=0
+#   tests/e2e/run-lab.sh stock       Debian's stock modules: must fail
+#
+# Extra arguments go to the test binary (e.g. --only t3 --seed 42).
+# E2E_TIMEOUT (seconds, default 300) bounds each boot.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+mode=${1:-}
+[ $# -gt 0 ] && shift
+case $mode in
+ours) lab_args=(--modules ours); flags=() ;;
+param-off) lab_args=(--modules ours --kvm-args exit_stats=0); flags=(--expect-param-off) ;;
+stock) lab_args=(--modules stock); flags=(--expect-stock) ;;
+*) echo "usage: $0 ours|param-off|stock [test binary flags...]" >&2; exit 2 ;;
+esac
+dir=$top/build/e2e
+bin=$dir/exit_stats_e2e
+[ -x "$bin" ] || { echo "run-lab: $bin missing; run 'make e2e-build'" >&2; exit 2; }
+out=$dir/run-$mode
+rm -rf "$out"
+mkdir -p "$out"
+log=$dir/$mode.log console=$dir/$mode.console
+
+"$top/lab/run-l1.sh" --timeout "${E2E_TIMEOUT:-300}" --name "e2e-$mode-$$" \
+	--out "$out" "${lab_args[@]}" "$top/tests/e2e/l1-run.sh" "${flags[@]}" "$@" \
+	> "$console" 2>&1
+status=$?
+{
+	if [ -s "$out/e2e.out" ]; then
+		cat "$out/e2e.out"
+	else
+		echo "not ok e2e-$mode-output - the test binary wrote nothing (see $console)"
+	fi
+	if [ $status = 0 ]; then
+		echo "ok e2e-$mode-lab-run # L1 script passed, L1 dmesg clean"
+	else
+		echo "not ok e2e-$mode-lab-run - lab/run-l1.sh exited $status (see $console)"
+	fi
+} > "$log"
+grep -E '^(not )?ok ' "$log" | grep -c '^ok ' | sed "s/^/e2e $mode: /; s/$/ passed/"
+grep -E '^not ok ' "$log" || true
+exit $status
