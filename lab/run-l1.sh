@@ -182,7 +182,9 @@ tail -n +1 -s 0.2 -f --pid=$qemu_pid "$log" 2>/dev/null | {
 			# For smoke.sh and boot-time studies.
 			echo "$(date +%s.%N) - $qemu_started" | bc > "$run_dir/ready-seconds"
 			progress "L1 ready (kernel + modules), running script" ;;
-		"@@lab:$nonce:exit:"*)
+		*"@@lab:$nonce:exit:"*)
+			# Output without a final newline shares the marker's line.
+			[ "${line%%@@lab:*}" = "" ] || printf '%s\n' "${line%%@@lab:*}"
 			phase=after
 			progress "script exited ${line##*:}" ;;
 		"@@lab:$nonce:setup-failed:"*)
