@@ -20,11 +20,22 @@ E2E_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -static -no-pie -fno-pie \
 	-mno-red-zone -fno-stack-protector -fno-tree-loop-distribute-patterns \
 	-pthread -I$(ABI_DIR) -I$(TOP)/tests/e2e
 
-e2e-build: $(E2E_BIN)
+# The same tests with the host side under ASan and UBSan: dynamically
+# linked (L1 finds the host's libraries through its /host share), still at
+# a fixed address; guest code is left uninstrumented (GUEST_CODE).
+E2E_SAN_CFLAGS := $(filter-out -static -O2,$(E2E_CFLAGS)) -O1 \
+	-fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+
+e2e-build: $(E2E_BIN) $(E2E_BIN)-san
 
 $(E2E_BIN): $(E2E_SRCS) $(E2E_HDRS) $(ABI_DIR)/exit_stats_abi.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(E2E_CFLAGS) -o $@ $(E2E_SRCS)
+
+$(E2E_BIN)-san: $(E2E_SRCS) $(E2E_HDRS) $(ABI_DIR)/exit_stats_abi.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(E2E_SAN_CFLAGS) -o $@ $(E2E_SRCS)
 
 e2e-ours: modules e2e-build
 	$(TOP)/tests/e2e/run-lab.sh ours

@@ -3,7 +3,8 @@
 # end-to-end binary there, writing build/e2e/MODE.log (result lines for
 # tests/summarize.sh) and build/e2e/MODE.console (the lab's own messages).
 #
-#   tests/e2e/run-lab.sh ours        our modules, kvm.exit_stats=1 (default)
+#   tests/e2e/run-lab.sh ours        our modules, kvm.exit_stats=1 (default);
+#                                    the static build, then the ASan/UBSan one
 #   tests/e2e/run-lab.sh param-off   our modules loaded with exit_stats=0
 #   tests/e2e/run-lab.sh stock       Debian's stock modules: must fail
 #
@@ -14,7 +15,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 mode=${1:-}
 [ $# -gt 0 ] && shift
 case $mode in
-ours) lab_args=(--modules ours); flags=() ;;
+ours) lab_args=(--modules ours); flags=(--with-san) ;;
 param-off) lab_args=(--modules ours --kvm-args exit_stats=0); flags=(--expect-param-off) ;;
 stock) lab_args=(--modules stock); flags=(--expect-stock) ;;
 *) echo "usage: $0 ours|param-off|stock [test binary flags...]" >&2; exit 2 ;;

@@ -7,7 +7,7 @@
 
 volatile uint64_t guest_irq_count;
 
-uint64_t guest_ucall(uint64_t cmd, uint64_t a0, uint64_t a1, uint64_t a2,
+GUEST_CODE uint64_t guest_ucall(uint64_t cmd, uint64_t a0, uint64_t a1, uint64_t a2,
 		     uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	struct ucall uc;
@@ -30,7 +30,7 @@ uint64_t guest_ucall(uint64_t cmd, uint64_t a0, uint64_t a1, uint64_t a2,
 	return uc.reply;
 }
 
-void guest_assert_fail(const char *file, uint64_t line, const char *expr,
+GUEST_CODE void guest_assert_fail(const char *file, uint64_t line, const char *expr,
 		       uint64_t a, uint64_t b)
 {
 	struct ucall uc;
@@ -49,8 +49,8 @@ void guest_assert_fail(const char *file, uint64_t line, const char *expr,
 }
 
 /* Called by the exception stubs in idt.S with the stub's frame. */
-void guest_exception_report(const uint64_t *frame);
-void guest_exception_report(const uint64_t *frame)
+GUEST_CODE void guest_exception_report(const uint64_t *frame);
+GUEST_CODE void guest_exception_report(const uint64_t *frame)
 {
 	/* frame: vector, error code, then the CPU's RIP, CS, RFLAGS... */
 	for (;;)
@@ -62,7 +62,7 @@ void guest_exception_report(const uint64_t *frame)
  * Touch every page once with a write of the value already there, so that
  * KVM maps the whole RAM before any test counts nested page faults.
  */
-void guest_prefault(uint64_t start, uint64_t end)
+GUEST_CODE void guest_prefault(uint64_t start, uint64_t end)
 {
 	for (uint64_t p = start; p < end; p += 4096) {
 		volatile uint8_t *byte = (volatile uint8_t *)p;
@@ -71,7 +71,7 @@ void guest_prefault(uint64_t start, uint64_t end)
 	}
 }
 
-void guest_start(guest_fn fn, uint64_t arg0, uint64_t arg1)
+GUEST_CODE void guest_start(guest_fn fn, uint64_t arg0, uint64_t arg1)
 {
 	fn(arg0, arg1);
 	for (;;)

@@ -68,19 +68,26 @@ struct ucall {
 
 typedef void (*guest_fn)(uint64_t arg0, uint64_t arg1);
 
+/*
+ * Every function that runs in the guest carries GUEST_CODE: in the ASan /
+ * UBSan build of the tests it must stay uninstrumented, since the guest has
+ * neither the sanitizers' shadow memory nor their runtime.
+ */
+#define GUEST_CODE __attribute__((no_sanitize("address", "undefined")))
+
 /* Defined in guest.c / idt.S; run in the guest. */
-void guest_start(guest_fn fn, uint64_t arg0, uint64_t arg1);
-void guest_prefault(uint64_t start, uint64_t end);
-uint64_t guest_ucall(uint64_t cmd, uint64_t a0, uint64_t a1, uint64_t a2,
+GUEST_CODE void guest_start(guest_fn fn, uint64_t arg0, uint64_t arg1);
+GUEST_CODE void guest_prefault(uint64_t start, uint64_t end);
+GUEST_CODE uint64_t guest_ucall(uint64_t cmd, uint64_t a0, uint64_t a1, uint64_t a2,
 		     uint64_t a3, uint64_t a4, uint64_t a5);
-void guest_assert_fail(const char *file, uint64_t line, const char *expr,
+GUEST_CODE void guest_assert_fail(const char *file, uint64_t line, const char *expr,
 		       uint64_t a, uint64_t b) __attribute__((noreturn));
 extern volatile uint64_t guest_irq_count;	/* bumped by the IRQ stub */
 extern char guest_exception_stubs[];		/* 32 stubs, 16 bytes apart */
 extern char guest_irq_stub[];
 
 #define GUEST_SYNC(...)	guest_sync_((uint64_t[6]){ __VA_ARGS__ })
-static inline uint64_t guest_sync_(const uint64_t a[6])
+GUEST_CODE static inline uint64_t guest_sync_(const uint64_t a[6])
 {
 	return guest_ucall(UCALL_SYNC, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
@@ -106,7 +113,7 @@ struct cpuid_regs {
  * CPUID with EBX and EDX preloaded with garbage, so a leaf that leaves a
  * register untouched instead of zeroing it is caught by the caller.
  */
-static inline struct cpuid_regs guest_cpuid(uint32_t leaf, uint32_t input)
+GUEST_CODE static inline struct cpuid_regs guest_cpuid(uint32_t leaf, uint32_t input)
 {
 	struct cpuid_regs r;
 
@@ -118,12 +125,12 @@ static inline struct cpuid_regs guest_cpuid(uint32_t leaf, uint32_t input)
 	return r;
 }
 
-static inline void guest_outb(uint16_t port, uint8_t value)
+GUEST_CODE static inline void guest_outb(uint16_t port, uint8_t value)
 {
 	__asm__ volatile("outb %0, %1" : : "a"(value), "Nd"(port) : "memory");
 }
 
-static inline uint8_t guest_inb(uint16_t port)
+GUEST_CODE static inline uint8_t guest_inb(uint16_t port)
 {
 	uint8_t value;
 
@@ -131,7 +138,7 @@ static inline uint8_t guest_inb(uint16_t port)
 	return value;
 }
 
-static inline uint64_t guest_rdmsr(uint32_t msr)
+GUEST_CODE static inline uint64_t guest_rdmsr(uint32_t msr)
 {
 	uint32_t lo, hi;
 
@@ -139,7 +146,7 @@ static inline uint64_t guest_rdmsr(uint32_t msr)
 	return (uint64_t)hi << 32 | lo;
 }
 
-static inline void guest_wrmsr(uint32_t msr, uint64_t value)
+GUEST_CODE static inline void guest_wrmsr(uint32_t msr, uint64_t value)
 {
 	__asm__ volatile("wrmsr"
 			 : : "c"(msr), "a"((uint32_t)value),
@@ -148,7 +155,7 @@ static inline void guest_wrmsr(uint32_t msr, uint64_t value)
 }
 
 /* KVM hypercall: VMMCALL on AMD, VMCALL on Intel; returns RAX. */
-static inline uint64_t guest_hypercall(uint64_t nr)
+GUEST_CODE static inline uint64_t guest_hypercall(uint64_t nr)
 {
 	uint64_t ret;
 
@@ -160,12 +167,12 @@ static inline uint64_t guest_hypercall(uint64_t nr)
 }
 
 /* One MOV to or from a GPA, so the emulator sees one plain instruction. */
-static inline void guest_mmio_write32(uint64_t gpa, uint32_t value)
+GUEST_CODE static inline void guest_mmio_write32(uint64_t gpa, uint32_t value)
 {
 	__asm__ volatile("movl %0, (%1)" : : "a"(value), "d"(gpa) : "memory");
 }
 
-static inline uint32_t guest_mmio_read32(uint64_t gpa)
+GUEST_CODE static inline uint32_t guest_mmio_read32(uint64_t gpa)
 {
 	uint32_t value;
 
@@ -174,7 +181,7 @@ static inline uint32_t guest_mmio_read32(uint64_t gpa)
 }
 
 /* Halt with interrupts enabled for exactly the HLT (STI shadow). */
-static inline void guest_sti_hlt_cli(void)
+GUEST_CODE static inline void guest_sti_hlt_cli(void)
 {
 	__asm__ volatile("sti; hlt; cli" : : : "memory");
 }

@@ -15,12 +15,17 @@ static struct {
 	bool pass;
 } results[MAX_RESULTS];
 static int nr_results, nr_failures;
-static const char *line_prefix = "";
+static const char *line_prefix = "", *name_prefix = "";
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 void report_set_prefix(const char *prefix)
 {
 	line_prefix = prefix;
+}
+
+void report_set_name_prefix(const char *prefix)
+{
+	name_prefix = prefix;
 }
 
 bool check(bool pass, const char *name, const char *fmt, ...)
@@ -34,10 +39,10 @@ bool check(bool pass, const char *name, const char *fmt, ...)
 
 	pthread_mutex_lock(&lock);
 	if (pass)
-		printf("%sok %s%s%s\n", line_prefix, name,
+		printf("%sok %s%s%s%s\n", line_prefix, name_prefix, name,
 		       values[0] ? " # " : "", values);
 	else
-		printf("%snot ok %s - %s\n", line_prefix, name,
+		printf("%snot ok %s%s - %s\n", line_prefix, name_prefix, name,
 		       values[0] ? values : "failed");
 	fflush(stdout);
 	if (nr_results < MAX_RESULTS) {

@@ -17,6 +17,8 @@ void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prefix for result lines, e.g. "# stock: " to keep them out of the count. */
 void report_set_prefix(const char *prefix);
+/* Prefix for check names on output, e.g. "san-" for the sanitizer build. */
+void report_set_name_prefix(const char *prefix);
 /* Did a check of that name run, and pass?  -1: it did not run. */
 int report_result(const char *name);
 int report_failures(void);
