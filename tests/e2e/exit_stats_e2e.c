@@ -1239,6 +1239,11 @@ int main(int argc, char **argv)
 		else
 			usage(argv[0]);
 	}
+	if (only && (strlen(only) != 2 || only[0] != 't' || only[1] < '1' ||
+		     only[1] > '7')) {
+		fprintf(stderr, "--only takes t1 to t7 (got '%s')\n", only);
+		usage(argv[0]);
+	}
 	if (!seed)
 		seed = (uint64_t)time(NULL) * 2654435761u | 1;
 	setvbuf(stdout, NULL, _IOLBF, 0);
