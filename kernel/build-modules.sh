@@ -12,6 +12,15 @@ hdr=$root/usr/src/linux-headers-$abi-amd64
 stage=$top/build/kvm-stage
 out=$top/build/modules/$abi
 
+# Skip the build when nothing that goes into it changed.
+inputs_hash=$(cat "$0" "$series" $(sed -e '/^#/d' -e '/^$/d' -e "s|^|$top/kernel/patches/|" "$series") |
+	      { cat; echo "$abi"; } | sha256sum | cut -d' ' -f1)
+if [ -f "$out/.inputs" ] && [ "$(cat "$out/.inputs")" = "$inputs_hash" ] &&
+   [ -f "$out/kvm.ko" ] && [ -f "$out/kvm-amd.ko" ] && [ -f "$out/kvm-intel.ko" ]; then
+	echo "build-modules: up to date in ${out#"$top"/}"
+	exit 0
+fi
+
 # Where the pristine KVM sources and the headers the series patches come from.
 "$top/kernel/extract-source.sh" >/dev/null
 pristine=$top/build/linux-kvm-src
@@ -59,4 +68,5 @@ mkdir -p "$out"
 for m in kvm kvm-intel kvm-amd; do
 	strip --strip-debug -o "$out/$m.ko" "$stage/arch/x86/kvm/$m.ko"
 done
+echo "$inputs_hash" > "$out/.inputs"
 echo "build-modules: $(ls "$out" | tr '\n' ' ')in ${out#"$top"/}"
