@@ -7,6 +7,11 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 series=$top/kernel/patches/series
 abi=$("$top/lab/fetch-debian.sh")
+
+# Several make targets (lab, e2e, study, bench) depend on the modules and may
+# run at once: one build at a time, the others then find it up to date.
+exec 9>"$top/build/.build-modules.lock"
+flock 9
 root=$top/build/debs/root
 hdr=$root/usr/src/linux-headers-$abi-amd64
 stage=$top/build/kvm-stage

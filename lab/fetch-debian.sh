@@ -11,6 +11,10 @@ cache=$top/build/cache
 debs=$top/build/debs
 mkdir -p "$cache" "$debs"
 
+# Callers may run concurrently; downloads and unpacking happen one at a time.
+exec 8>"$top/build/.fetch-debian.lock"
+flock 8
+
 die() { echo "fetch-debian: $*" >&2; exit 1; }
 
 candidate() { apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { print $2 }'; }
