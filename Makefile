@@ -33,6 +33,8 @@ clean:
 -include lab/lab.mk
 -include tests/e2e/e2e.mk
 -include study/study.mk
+-include lab/bochs/bochs.mk
+-include bench/bench.mk
 
 checkpatch-log: deps
 	@mkdir -p build/checkpatch
