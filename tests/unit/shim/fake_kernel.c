@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The shim's few out-of-line pieces: fake TSC, allocator switch, seq_file. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/kvm_host.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+u64 fake_tsc;
+unsigned int tsc_khz = 2345678;
+bool fake_kzalloc_fail;
+
+void seq_printf(struct seq_file *m, const char *fmt, ...)
+{
+	size_t room = sizeof(m->buf) - m->len;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(m->buf + m->len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room) {
+		m->overflow = true;
+		m->buf[m->len] = '\0';
+		return;
+	}
+	m->len += (size_t)n;
+}
+
+void seq_puts(struct seq_file *m, const char *s)
+{
+	seq_printf(m, "%s", s);
+}

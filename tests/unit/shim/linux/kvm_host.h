@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A fake VM for the unit tests: just the members exit_stats.c touches.  The
+ * host TSC is a variable the test sets, so cycle counts are exact.
+ */
+#ifndef UNIT_SHIM_LINUX_KVM_HOST_H
+#define UNIT_SHIM_LINUX_KVM_HOST_H
+
+#include <linux/kernel.h>
+
+#define KVM_MAX_VCPUS		8
+
+struct kvm_exit_stats;
+
+struct kvm_vcpu {
+	struct kvm *kvm;
+	struct {
+		struct kvm_exit_stats *exit_stats;
+	} arch;
+};
+
+struct kvm {
+	atomic_t online_vcpus;
+	struct kvm_vcpu *vcpus[KVM_MAX_VCPUS];
+};
+
+/* Like the kernel's: visits vcpus[0 .. online_vcpus - 1]. */
+#define kvm_for_each_vcpu(idx, vcpup, kvm)					\
+	for ((idx) = 0;								\
+	     (idx) < (unsigned long)atomic_read(&(kvm)->online_vcpus) &&	\
+	     ((vcpup) = (kvm)->vcpus[(idx)]) != NULL;				\
+	     (idx)++)
+
+/* Host TSC: rdtsc() returns fake_tsc; tsc_khz is what the INFO leaf reports. */
+extern u64 fake_tsc;
+extern unsigned int tsc_khz;
+
+static inline u64 rdtsc(void)
+{
+	return fake_tsc;
+}
+
+#endif /* UNIT_SHIM_LINUX_KVM_HOST_H */

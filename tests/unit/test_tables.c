@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The reason tables: sorted (the binary search depends on it), exactly the
+ * architectural sets written down in unit_test.c, and consistent with the
+ * slot functions exit_stats.c decodes with.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "unit_test.h"
+
+struct table {
+	u32 numbering;
+	const struct kvm_exit_stats_reason *r;
+	int n;
+};
+
+static void check_table(const struct table *t)
+{
+	const char *nb = numbering_name(t->numbering);
+	int nr_slots = kvm_exit_stats_nr_slots(t->numbering);
+	char name[128];
+	int bad;
+
+	/* Sorted strictly ascending. */
+	bad = -1;
+	for (int i = 1; i < t->n && bad < 0; i++)
+		if (t->r[i - 1].number >= t->r[i].number)
+			bad = i;
+	snprintf(name, sizeof(name), "%s table strictly sorted", nb);
+	report(bad < 0, name, "entry %d (%#x) after %#x", bad,
+	       bad < 0 ? 0 : t->r[bad].number, bad < 0 ? 0 : t->r[bad - 1].number);
+
+	/* Exactly the expected architectural set, in order. */
+	bad = -1;
+	if (t->n != expect_nr_defined(t->numbering))
+		bad = t->n;
+	for (int i = 0; i < t->n && bad < 0; i++)
+		if (t->r[i].number != expect_defined_reason(t->numbering, i))
+			bad = i;
+	snprintf(name, sizeof(name), "%s table is the architectural set", nb);
+	report(bad < 0, name, "%d entries (want %d), first difference at index %d: %#x, want %#x",
+	       t->n, expect_nr_defined(t->numbering), bad,
+	       bad >= 0 && bad < t->n ? t->r[bad].number : 0,
+	       bad >= 0 && bad < expect_nr_defined(t->numbering) ?
+			expect_defined_reason(t->numbering, bad) : 0);
+
+	/* Every reason handled by Debian 6.1 KVM is in the table. */
+	{
+		static const u32 high[] = { 0xfffffffe, 0xffffffff };
+		bool found = false;
+		u32 reason = 0;
+
+		for (u32 x = 0; x < 0x10000 && !found; x++)
+			if (expect_handled(t->numbering, x) &&
+			    kvm_exit_stats_slot(t->numbering, x) < 0)
+				found = true, reason = x;
+		for (size_t i = 0; i < ARRAY_SIZE(high) && !found; i++)
+			if (expect_handled(t->numbering, high[i]) &&
+			    kvm_exit_stats_slot(t->numbering, high[i]) < 0)
+				found = true, reason = high[i];
+		snprintf(name, sizeof(name), "%s every handled reason is defined", nb);
+		report(!found, name, "reason %#x handled but has no slot", reason);
+	}
+
+	snprintf(name, sizeof(name), "%s nr_slots is table size + 1", nb);
+	report(nr_slots == t->n + 1, name, "nr_slots %d, table %d", nr_slots, t->n);
+	snprintf(name, sizeof(name), "%s slots fit KVM_EXIT_STATS_MAX_SLOTS", nb);
+	report(t->n + 1 <= KVM_EXIT_STATS_MAX_SLOTS, name, "%d slots > %d",
+	       t->n + 1, KVM_EXIT_STATS_MAX_SLOTS);
+
+	/* slot <-> reason <-> name round trip, slot = rank in the table. */
+	bad = -1;
+	for (int i = 0; i < t->n && bad < 0; i++)
+		if (kvm_exit_stats_slot(t->numbering, t->r[i].number) != i ||
+		    kvm_exit_stats_slot_reason(t->numbering, i) != t->r[i].number ||
+		    strcmp(kvm_exit_stats_slot_name(t->numbering, i), t->r[i].name) ||
+		    expect_slot(t->numbering, t->r[i].number) != i)
+			bad = i;
+	snprintf(name, sizeof(name), "%s slot/reason/name round trip", nb);
+	report(bad < 0, name, "slot %d: reason %#x -> slot %d, slot -> reason %#x name %s",
+	       bad, bad < 0 ? 0 : t->r[bad].number,
+	       bad < 0 ? 0 : kvm_exit_stats_slot(t->numbering, t->r[bad].number),
+	       kvm_exit_stats_slot_reason(t->numbering, bad),
+	       kvm_exit_stats_slot_name(t->numbering, bad));
+
+	/* Names: non-empty, unique, upper case identifiers (debugfs columns). */
+	bad = -1;
+	for (int i = 0; i < t->n && bad < 0; i++) {
+		const char *s = t->r[i].name;
+
+		if (!s || !*s || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(s))
+			bad = i;
+		for (int j = 0; j < i && bad < 0; j++)
+			if (!strcmp(s, t->r[j].name))
+				bad = i;
+	}
+	snprintf(name, sizeof(name), "%s names unique identifiers", nb);
+	report(bad < 0, name, "entry %d name \"%s\"", bad, bad < 0 ? "" : t->r[bad].name);
+
+	/* The undefined slot and out-of-range slots. */
+	snprintf(name, sizeof(name), "%s undefined slot and bad slots", nb);
+	report(kvm_exit_stats_slot_reason(t->numbering, nr_slots - 1) == U32_MAX &&
+	       !strcmp(kvm_exit_stats_slot_name(t->numbering, nr_slots - 1), "UNDEFINED") &&
+	       kvm_exit_stats_slot_reason(t->numbering, -1) == U32_MAX &&
+	       kvm_exit_stats_slot_reason(t->numbering, nr_slots) == U32_MAX &&
+	       kvm_exit_stats_slot_reason(t->numbering, 0x7fffffff) == U32_MAX &&
+	       !strcmp(kvm_exit_stats_slot_name(t->numbering, -1), "UNDEFINED") &&
+	       !strcmp(kvm_exit_stats_slot_name(t->numbering, -0x7fffffff - 1), "UNDEFINED"),
+	       name, "slot_reason(%d) = %#x, name %s", nr_slots - 1,
+	       kvm_exit_stats_slot_reason(t->numbering, nr_slots - 1),
+	       kvm_exit_stats_slot_name(t->numbering, nr_slots - 1));
+}
+
+int main(void)
+{
+	const struct table tables[] = {
+		{ KVM_EXIT_STATS_NUMBERING_VMX, kvm_exit_stats_vmx_reasons,
+		  (int)ARRAY_SIZE(kvm_exit_stats_vmx_reasons) },
+		{ KVM_EXIT_STATS_NUMBERING_SVM, kvm_exit_stats_svm_codes,
+		  (int)ARRAY_SIZE(kvm_exit_stats_svm_codes) },
+	};
+	static const u32 bad_numberings[] = { 0, 3, 0x80000001, 0xffffffff };
+	bool ok = true;
+
+	for (size_t i = 0; i < ARRAY_SIZE(tables); i++)
+		check_table(&tables[i]);
+
+	/* Unknown numberings decode nothing and cannot enable the key. */
+	for (size_t i = 0; i < ARRAY_SIZE(bad_numberings); i++) {
+		u32 nb = bad_numberings[i];
+
+		ok = ok && kvm_exit_stats_nr_slots(nb) == 0 &&
+		     kvm_exit_stats_slot(nb, 0) == -1 &&
+		     kvm_exit_stats_slot(nb, 0xffffffff) == -1 &&
+		     kvm_exit_stats_slot_reason(nb, 0) == U32_MAX &&
+		     !strcmp(kvm_exit_stats_slot_name(nb, 0), "UNDEFINED");
+	}
+	report(ok, "unknown numberings decode nothing", "see test_tables.c");
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Shared pieces of the exit_stats.c unit tests; see unit_test.h. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit_test.h"
+
+int failures;
+
+bool report(bool ok, const char *name, const char *details_fmt, ...)
+{
+	va_list ap;
+
+	if (ok) {
+		printf("ok %s\n", name);
+	} else {
+		failures++;
+		printf("not ok %s - ", name);
+		va_start(ap, details_fmt);
+		vprintf(details_fmt, ap);
+		va_end(ap);
+		printf("\n");
+	}
+	fflush(stdout);
+	return ok;
+}
+
+const char *numbering_name(u32 numbering)
+{
+	return numbering == KVM_EXIT_STATS_NUMBERING_VMX ? "vmx" :
+	       numbering == KVM_EXIT_STATS_NUMBERING_SVM ? "svm" : "unknown";
+}
+
+/*
+ * Intel SDM Vol. 3C Appendix C plus the ISE reference: basic exit reasons
+ * 0-85 except the reserved 35, 38, 42, 71, 82 and 83.
+ */
+static const struct reason_range vmx_defined[] = {
+	{ 0, 34 }, { 36, 37 }, { 39, 41 }, { 43, 70 }, { 72, 81 }, { 84, 85 },
+};
+
+/*
+ * Debian 6.1 vmx.c kvm_vmx_exit_handlers[]: 0 1 2 7 8 9 10 12 13 14 15
+ * 18-32 36 37 39 40 41 43-50 52-62 74 75, plus 33 and 34 (failed VM-entry)
+ * which __vmx_handle_exit() handles before the table.
+ */
+static const struct reason_range vmx_handled[] = {
+	{ 0, 2 }, { 7, 10 }, { 12, 15 }, { 18, 34 }, { 36, 37 }, { 39, 41 },
+	{ 43, 50 }, { 52, 62 }, { 74, 75 },
+};
+
+/*
+ * AMD APM Vol. 2 Appendix C: 0x000-0x0a6, 0x400-0x403, and the 64-bit codes
+ * VMEXIT_BUSY (-2) and VMEXIT_INVALID (-1) as their low 32 bits.
+ */
+static const struct reason_range svm_defined[] = {
+	{ 0x000, 0x0a6 }, { 0x400, 0x403 }, { 0xfffffffe, 0xffffffff },
+};
+
+/*
+ * Debian 6.1 svm.c svm_exit_handlers[], written out from its designated
+ * initializers, plus VMEXIT_INVALID which svm_handle_exit() handles first.
+ */
+static const struct reason_range svm_handled[] = {
+	{ 0x000, 0x000 },	/* READ_CR0 */
+	{ 0x003, 0x004 },	/* READ_CR3, READ_CR4 */
+	{ 0x008, 0x008 },	/* READ_CR8 */
+	{ 0x010, 0x010 },	/* WRITE_CR0 */
+	{ 0x013, 0x014 },	/* WRITE_CR3, WRITE_CR4 */
+	{ 0x018, 0x018 },	/* WRITE_CR8 */
+	{ 0x020, 0x027 },	/* READ_DR0-7 */
+	{ 0x030, 0x037 },	/* WRITE_DR0-7 */
+	{ 0x041, 0x041 },	/* EXCP #DB */
+	{ 0x043, 0x043 },	/* EXCP #BP */
+	{ 0x046, 0x046 },	/* EXCP #UD */
+	{ 0x04d, 0x04e },	/* EXCP #GP, #PF */
+	{ 0x051, 0x052 },	/* EXCP #AC, #MC */
+	{ 0x060, 0x062 },	/* INTR, NMI, SMI */
+	{ 0x064, 0x065 },	/* VINTR, CR0_SEL_WRITE */
+	{ 0x06f, 0x06f },	/* RDPMC */
+	{ 0x072, 0x074 },	/* CPUID, RSM, IRET */
+	{ 0x076, 0x07d },	/* INVD .. TASK_SWITCH */
+	{ 0x07f, 0x087 },	/* SHUTDOWN .. RDTSCP */
+	{ 0x089, 0x08b },	/* WBINVD, MONITOR, MWAIT */
+	{ 0x08d, 0x090 },	/* XSETBV, RDPRU, EFER/CR0 write traps */
+	{ 0x094, 0x094 },	/* CR4_WRITE_TRAP */
+	{ 0x098, 0x098 },	/* CR8_WRITE_TRAP */
+	{ 0x0a2, 0x0a2 },	/* INVPCID */
+	{ 0x400, 0x403 },	/* NPF, AVIC x2, VMGEXIT */
+	{ 0xffffffff, 0xffffffff }, /* VMEXIT_INVALID */
+};
+
+struct range_set {
+	const struct reason_range *r;
+	int n;
+};
+
+static struct range_set defined_set(u32 numbering)
+{
+	if (numbering == KVM_EXIT_STATS_NUMBERING_VMX)
+		return (struct range_set){ vmx_defined, ARRAY_SIZE(vmx_defined) };
+	if (numbering == KVM_EXIT_STATS_NUMBERING_SVM)
+		return (struct range_set){ svm_defined, ARRAY_SIZE(svm_defined) };
+	return (struct range_set){ NULL, 0 };
+}
+
+static struct range_set handled_set(u32 numbering)
+{
+	if (numbering == KVM_EXIT_STATS_NUMBERING_VMX)
+		return (struct range_set){ vmx_handled, ARRAY_SIZE(vmx_handled) };
+	if (numbering == KVM_EXIT_STATS_NUMBERING_SVM)
+		return (struct range_set){ svm_handled, ARRAY_SIZE(svm_handled) };
+	return (struct range_set){ NULL, 0 };
+}
+
+static bool in_set(struct range_set set, u32 x)
+{
+	for (int i = 0; i < set.n; i++)
+		if (x >= set.r[i].lo && x <= set.r[i].hi)
+			return true;
+	return false;
+}
+
+bool expect_defined(u32 numbering, u32 reason)
+{
+	return in_set(defined_set(numbering), reason);
+}
+
+bool expect_handled(u32 numbering, u32 reason)
+{
+	/* Every handled reason is defined: checked by the table test. */
+	return in_set(handled_set(numbering), reason);
+}
+
+int expect_slot(u32 numbering, u32 reason)
+{
+	struct range_set set = defined_set(numbering);
+	u64 below = 0;
+
+	for (int i = 0; i < set.n && set.r[i].lo < reason; i++) {
+		u64 top = set.r[i].hi < reason ? set.r[i].hi : reason - 1;
+
+		below += top - set.r[i].lo + 1;
+	}
+	return (int)below;
+}
+
+int expect_nr_defined(u32 numbering)
+{
+	struct range_set set = defined_set(numbering);
+	int n = 0;
+
+	for (int i = 0; i < set.n; i++)
+		n += (int)(set.r[i].hi - set.r[i].lo + 1);
+	return n;
+}
+
+u32 expect_defined_reason(u32 numbering, int index)
+{
+	struct range_set set = defined_set(numbering);
+
+	for (int i = 0; i < set.n; i++) {
+		u32 len = set.r[i].hi - set.r[i].lo + 1;
+
+		if ((u32)index < len)
+			return set.r[i].lo + (u32)index;
+		index -= (int)len;
+	}
+	abort();	/* the test asked for a reason beyond the table */
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int expect_segments(u32 numbering, struct input_segment *out, int max)
+{
+	struct range_set sets[2] = { defined_set(numbering), handled_set(numbering) };
+	u64 points[2 + 2 * 64];
+	int nr_points = 0, nr = 0;
+
+	points[nr_points++] = 0;
+	points[nr_points++] = 1ull << 32;
+	for (int s = 0; s < 2; s++)
+		for (int i = 0; i < sets[s].n; i++) {
+			if (nr_points + 2 > (int)ARRAY_SIZE(points))
+				abort();
+			points[nr_points++] = sets[s].r[i].lo;
+			points[nr_points++] = (u64)sets[s].r[i].hi + 1;
+		}
+	qsort(points, (size_t)nr_points, sizeof(points[0]), cmp_u64);
+	for (int i = 0; i + 1 < nr_points; i++) {
+		if (points[i] == points[i + 1])
+			continue;
+		if (nr == max)
+			abort();
+		out[nr].lo = points[i];
+		out[nr].hi = points[i + 1];
+		out[nr].defined = expect_defined(numbering, (u32)points[i]);
+		out[nr].handled = expect_handled(numbering, (u32)points[i]);
+		nr++;
+	}
+	return nr;
+}
+
+static bool vmx_reason_handled(u32 reason)
+{
+	return expect_handled(KVM_EXIT_STATS_NUMBERING_VMX, reason);
+}
+
+static bool svm_reason_handled(u32 reason)
+{
+	return expect_handled(KVM_EXIT_STATS_NUMBERING_SVM, reason);
+}
+
+static const struct kvm_exit_stats_ops vmx_ops = {
+	.numbering = KVM_EXIT_STATS_NUMBERING_VMX,
+	.reason_handled = vmx_reason_handled,
+};
+
+static const struct kvm_exit_stats_ops svm_ops = {
+	.numbering = KVM_EXIT_STATS_NUMBERING_SVM,
+	.reason_handled = svm_reason_handled,
+};
+
+const struct kvm_exit_stats_ops *fake_ops(u32 numbering)
+{
+	return numbering == KVM_EXIT_STATS_NUMBERING_VMX ? &vmx_ops :
+	       numbering == KVM_EXIT_STATS_NUMBERING_SVM ? &svm_ops : NULL;
+}
+
+bool load_vendor(u32 numbering)
+{
+	kvm_exit_stats_hardware_setup(fake_ops(numbering));
+	return static_branch_unlikely(&kvm_exit_stats_enabled);
+}
+
+void unload_vendor(void)
+{
+	kvm_exit_stats_hardware_unsetup();
+}
+
+int fake_vm_create(struct fake_vm *vm, int nr_vcpus)
+{
+	memset(vm, 0, sizeof(*vm));
+	for (int i = 0; i < nr_vcpus; i++) {
+		struct kvm_vcpu *vcpu = &vm->vcpu[i];
+		int r;
+
+		vcpu->kvm = &vm->kvm;
+		r = kvm_exit_stats_vcpu_create(vcpu);
+		if (r < 0)
+			return r;
+		vm->kvm.vcpus[i] = vcpu;
+		vm->kvm.online_vcpus.counter = i + 1;
+	}
+	return 0;
+}
+
+void fake_vm_destroy(struct fake_vm *vm)
+{
+	for (int i = 0; i < KVM_MAX_VCPUS; i++)
+		kvm_exit_stats_vcpu_destroy(&vm->vcpu[i]);
+	memset(vm, 0, sizeof(*vm));
+}
+
+bool guest_cpuid(struct kvm_vcpu *vcpu, u32 leaf, u32 input,
+		 struct cpuid_regs *out)
+{
+	out->eax = leaf;
+	out->ebx = 0xdeadbeef;
+	out->ecx = input;
+	out->edx = 0x5a5a5a5a;
+	return __kvm_exit_stats_cpuid(vcpu, &out->eax, &out->ebx, &out->ecx,
+				      &out->edx);
+}
+
+u64 fill_value(int kind, int slot, int vcpu)
+{
+	u64 tag = (u64)(kind * 1000 + slot) * 8 + (u64)vcpu + 1;
+
+	return tag << 34 | (0x10000000u + (u64)slot * 0x10101u + (u64)vcpu * 7 + (u64)kind * 3);
+}
+
+void fill_counters(struct fake_vm *vm, u32 numbering)
+{
+	int nr_slots = expect_nr_defined(numbering) + 1;
+
+	if (nr_slots > KVM_EXIT_STATS_MAX_SLOTS)
+		abort();	/* the table test reports this */
+	for (int v = 0; v < atomic_read(&vm->kvm.online_vcpus); v++) {
+		struct kvm_exit_stats *stats = vm->vcpu[v].arch.exit_stats;
+
+		for (int s = 0; s < nr_slots; s++) {
+			stats->count[s] = fill_value(0, s, v);
+			stats->cycles[s] = fill_value(1, s, v);
+		}
+	}
+}
+
+u64 filled_sum(int nr_vcpus, int kind, int slot)
+{
+	u64 sum = 0;
+
+	for (int v = 0; v < nr_vcpus; v++)
+		sum += fill_value(kind, slot, v);
+	return sum;
+}
+
+struct cpuid_regs expect_reason_leaf(u32 numbering, u32 leaf, u32 reason,
+				     int nr_vcpus)
+{
+	struct cpuid_regs r = { 0, 0, 0, 0 };
+	int slot;
+	u64 v;
+
+	if (!expect_defined(numbering, reason)) {
+		r.edx = KVM_EXIT_STATS_UNDEFINED;
+		return r;
+	}
+	if (!expect_handled(numbering, reason))
+		return r;
+	slot = expect_slot(numbering, reason);
+	switch (leaf) {
+	case KVM_EXIT_STATS_LEAF_REASON_EXITS:
+		r.eax = lower_32_bits(filled_sum(nr_vcpus, 0, slot));
+		break;
+	case KVM_EXIT_STATS_LEAF_REASON_CYCLES:
+		v = filled_sum(nr_vcpus, 1, slot);
+		r.ebx = upper_32_bits(v);
+		r.ecx = lower_32_bits(v);
+		break;
+	case KVM_EXIT_STATS_LEAF_REASON_EXITS64:
+		v = filled_sum(nr_vcpus, 0, slot);
+		r.ebx = upper_32_bits(v);
+		r.ecx = lower_32_bits(v);
+		break;
+	default:
+		abort();
+	}
+	return r;
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared by the unit tests of exit_stats.c: result lines, the expected
+ * reason sets written down independently of exit_stats_abi.h, fake vendor
+ * ops and a fake VM.
+ */
+#ifndef UNIT_TEST_H
+#define UNIT_TEST_H
+
+#include <linux/kvm_host.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include "exit_stats.h"
+
+/* The shim's module_param() publishes the parameter (kvm.exit_stats). */
+extern bool *const module_param_exit_stats;
+
+/* Prints "ok NAME" or "not ok NAME - DETAILS"; returns ok. */
+__attribute__((format(printf, 3, 4)))
+bool report(bool ok, const char *name, const char *details_fmt, ...);
+/* Number of "not ok" lines so far: the exit status of a test program. */
+extern int failures;
+
+const char *numbering_name(u32 numbering);
+
+/*
+ * What the tables must contain (Intel SDM / AMD APM), and which reasons
+ * Debian 6.1's KVM handles (its vmx.c and svm.c handler tables), as data of
+ * this test: inclusive ranges, sorted.
+ */
+struct reason_range {
+	u32 lo, hi;
+};
+
+bool expect_defined(u32 numbering, u32 reason);
+bool expect_handled(u32 numbering, u32 reason);
+/* Number of defined reasons below @reason: the slot a defined reason has. */
+int expect_slot(u32 numbering, u32 reason);
+int expect_nr_defined(u32 numbering);
+/* The @index-th defined reason in ascending order. */
+u32 expect_defined_reason(u32 numbering, int index);
+
+/*
+ * [lo, hi) stretches of the 32-bit input space in which "defined" and
+ * "handled" do not change, in ascending order; returns how many.
+ */
+struct input_segment {
+	u64 lo, hi;
+	bool defined, handled;
+};
+int expect_segments(u32 numbering, struct input_segment *out, int max);
+
+/* The vendor ops: reason_handled() answers from the expected sets above. */
+const struct kvm_exit_stats_ops *fake_ops(u32 numbering);
+
+/* Enables the statistics for @numbering the way a vendor module load does. */
+bool load_vendor(u32 numbering);
+void unload_vendor(void);
+
+struct fake_vm {
+	struct kvm kvm;
+	struct kvm_vcpu vcpu[KVM_MAX_VCPUS];
+};
+
+/* Creates vCPUs through kvm_exit_stats_vcpu_create(); returns its error. */
+int fake_vm_create(struct fake_vm *vm, int nr_vcpus);
+void fake_vm_destroy(struct fake_vm *vm);
+
+struct cpuid_regs {
+	u32 eax, ebx, ecx, edx;
+};
+
+/*
+ * Executes the guest's CPUID through __kvm_exit_stats_cpuid() with EBX/EDX
+ * preloaded with garbage; returns whether the leaf was answered.
+ */
+bool guest_cpuid(struct kvm_vcpu *vcpu, u32 leaf, u32 input,
+		 struct cpuid_regs *out);
+
+/*
+ * A distinctive value for counter @kind (0 count, 1 cycles) of @slot on vCPU
+ * @vcpu: both 32-bit halves non-zero, and sums over vCPUs differ per slot.
+ */
+u64 fill_value(int kind, int slot, int vcpu);
+void fill_counters(struct fake_vm *vm, u32 numbering);
+/* Sum of fill_value() over the VM's vCPUs. */
+u64 filled_sum(int nr_vcpus, int kind, int slot);
+
+/*
+ * What a per-reason leaf (0x4FFFFFFD/FC/F8) must answer for @reason on a VM
+ * whose counters were filled by fill_counters().
+ */
+struct cpuid_regs expect_reason_leaf(u32 numbering, u32 leaf, u32 reason,
+				     int nr_vcpus);
+
+#endif /* UNIT_TEST_H */
