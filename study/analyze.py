@@ -480,14 +480,17 @@ def analyze(run_dir, out_dir, command=None, plots=True):
              "absolute costs are much higher than on hardware; compare them "
              "relative to each other).\n")
     boots = []
-    for label, names in (("first boot", FIRST_BOOT), ("second boot (reboot)", SECOND_BOOT)):
+    for label, names in (("first boot: VM start until the workloads start",
+                          FIRST_BOOT),
+                         ("second boot: reboot -f until its /init announces "
+                          "shutdown", SECOND_BOOT)):
         ps = [p for p in phases if p.name in names]
         if len(ps) == len(names):
             boots.append((label, sum(p.exits for p in ps), sum(p.duration for p in ps)))
     r.append("## Answers\n")
     for label, n, d in boots:
-        r.append(f"- **Exits of a full boot** ({label}, VM start/reset until the "
-                 f"workloads start): **{fmt_int(n)}** exits in {d:.1f} s.")
+        r.append(f"- **Exits of a full boot** ({label}; firmware + kernel + "
+                 f"user space): **{fmt_int(n)}** exits in {d:.1f} s.")
     if fin:
         r.append(f"- Whole run: {fmt_int(fin.total)} exits in "
                  f"{fin.t - phases[0].start.t if phases else fin.t:.1f} s.")
@@ -543,12 +546,15 @@ def analyze(run_dir, out_dir, command=None, plots=True):
                   f" / {fmt_int(round(max(rr)))}") if rr else "-"
         prow.append([p.name, PHASE_MEANING.get(p.name, ""), f"{p.start.t:.1f}",
                      f"{p.duration:.2f}", fmt_int(p.exits), fmt_int(round(p.rate)),
-                     spread, f"{top} ({topn / p.exits:.0%})" if p.exits else "-"])
+                     spread, f"{top} ({topn / p.exits:.0%})" if p.exits else "-",
+                     fmt_int(p.console_bytes)])
     prow.append(["TOTAL", "", "", f"{sum(p.duration for p in phases):.2f}",
-                 fmt_int(sum(p.exits for p in phases)), "", "", ""])
+                 fmt_int(sum(p.exits for p in phases)), "", "", "",
+                 fmt_int(sum(p.console_bytes for p in phases))])
     r.append(md_table(["phase", "what", "start s", "duration s", "exits", "exits/s",
-                       "exits/s per interval min / median / max", "top reason"],
-                      prow, ["l", "l", "r", "r", "r", "r", "r", "l"]))
+                       "exits/s per interval min / median / max", "top reason",
+                       "console bytes"],
+                      prow, ["l", "l", "r", "r", "r", "r", "r", "l", "r"]))
     r.append("\nPhase boundaries are the samples taken when the guest's marker "
              "line (or the kernel's first console line) reached L1: the exits of "
              "printing a marker count in the phase before it.\n")
@@ -611,14 +617,15 @@ def analyze(run_dir, out_dir, command=None, plots=True):
                      + [["TOTAL", "", f"{sum(p.duration for p in phases):.2f}",
                          fmt_int(sum(p.exits for p in phases)), "", ""]],
                      left_last=True))
-    print("\nReasons (top 5 and bottom 5 of those seen):")
+    print()
+    print("Reasons (top 5 and bottom 5 of those seen):")
     sel = ranked[:5] + [x for x in ranked[-5:] if x not in ranked[:5]]
     print(text_table(["reason", "exits", "share", "mean cycles"],
                      [[n, fmt_int(c), f"{c / last.total:.2%}",
                        fmt_int(round(last.cycles.get(n, 0) / c))] for n, c in sel]))
-    for label, n, d in boots:
-        print(f"\nExits of the {label}: {fmt_int(n)} in {d:.1f} s", end="")
     print()
+    for label, n, d in boots:
+        print(f"Exits of a full boot ({label}): {fmt_int(n)} in {d:.1f} s")
     for name, ok, detail in checks:
         print(f"check {'ok' if ok else 'FAILED'}: {name} ({detail})")
     print(f"\nReport: {os.path.join(out_dir, 'report.md')}")

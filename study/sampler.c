@@ -79,6 +79,7 @@ struct sampler {
 	double line_start;
 	bool any_console_output;
 	uint64_t last_total;
+	double last_sample_t;
 };
 
 static void die(const char *fmt, ...)
@@ -297,6 +298,7 @@ static uint64_t take_sample(struct sampler *s, const char *kind,
 		",0\n", t, s->seq, kind, clean,
 		(uint64_t)strtoull(kvm_exits, NULL, 10));
 	s->last_total = total;
+	s->last_sample_t = t;
 	return total;
 }
 
@@ -427,6 +429,8 @@ static void console_byte(struct sampler *s, char c, double t)
 		s->any_console_output = true;
 		take_sample(s, "event", "first console output");
 		progress(s, "first console output (kernel starts)");
+		/* The first line starts with the phase that sample opens. */
+		t = s->last_sample_t;
 	}
 	if (c == '\r')
 		return;
