@@ -17,10 +17,10 @@
 #                  sync=none it only sets how much guest time an instruction
 #                  takes (default 4000000)
 #   --append       extra L1 kernel command line arguments.  The default line
-#                  has tsc_early_khz=400000: Bochs' VMX reports a preemption
-#                  timer rate of 0 (MSR IA32_VMX_MISC), and kvm-intel turns the
-#                  timer off when TSC kHz >> rate exceeds 429496 (spurious
-#                  exits under 0.1 Hz); Bochs' CPUID says 3.5 GHz.  And
+#                  has tsc_early_khz=400000: kvm-intel turns the VMX
+#                  preemption timer off when TSC kHz >> (the rate in
+#                  IA32_VMX_MISC) exceeds 429496, and with Bochs' small rate
+#                  and its CPUID's 3.5 GHz TSC it does.  And
 #                  noxsave: Bochs' XSAVE area sizes for this model fail the
 #                  kernel's consistency check (a boot WARNING, after which the
 #                  kernel runs without XSAVE anyway).
@@ -34,7 +34,7 @@
 # back over the serial console as a marker line.  Then L1's dmesg is checked.
 # Output ends with "ok"/"not ok" lines for the run itself (bochs-script-exit,
 # bochs-dmesg-clean); the exit status is non-zero if the script failed, the
-# run timed out, L1 panicked or rebooted, or dmesg holds a BUG, WARNING,
+# run timed out, L1 panicked or triple-faulted, or dmesg holds a BUG, WARNING,
 # Oops, general protection fault or Call Trace (the dmesg tail is printed).
 # Files of the last run: build/bochs/last/ (serial.log, bochs.log, bochsrc).
 # Only one Bochs runs at a time: a second invocation waits for the first.
@@ -48,28 +48,29 @@ usage() {
 	exit 2
 }
 die() { echo "run-bochs: $*" >&2; exit 2; }
+bad_usage() { die "$*; see 'lab/bochs/run-bochs.sh --help'"; }
 
 modules=ours kvm_args="" vendor_args="" timeout=1200 megs=512
 ips=4000000 append="" cpu_model=corei7_skylake_x
 includes=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--modules) [ $# -ge 2 ] || usage; modules=$2; shift 2 ;;
-	--kvm-args) [ $# -ge 2 ] || usage; kvm_args=$2; shift 2 ;;
-	--vendor-args) [ $# -ge 2 ] || usage; vendor_args=$2; shift 2 ;;
-	--timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
-	--megs) [ $# -ge 2 ] || usage; megs=$2; shift 2 ;;
-	--ips) [ $# -ge 2 ] || usage; ips=$2; shift 2 ;;
-	--append) [ $# -ge 2 ] || usage; append=$2; shift 2 ;;
-	--cpu) [ $# -ge 2 ] || usage; cpu_model=$2; shift 2 ;;
-	--include) [ $# -ge 2 ] || usage; includes+=("$2"); shift 2 ;;
+	--modules) [ $# -ge 2 ] || bad_usage "$1 needs a value"; modules=$2; shift 2 ;;
+	--kvm-args) [ $# -ge 2 ] || bad_usage "$1 needs a value"; kvm_args=$2; shift 2 ;;
+	--vendor-args) [ $# -ge 2 ] || bad_usage "$1 needs a value"; vendor_args=$2; shift 2 ;;
+	--timeout) [ $# -ge 2 ] || bad_usage "$1 needs a value"; timeout=$2; shift 2 ;;
+	--megs) [ $# -ge 2 ] || bad_usage "$1 needs a value"; megs=$2; shift 2 ;;
+	--ips) [ $# -ge 2 ] || bad_usage "$1 needs a value"; ips=$2; shift 2 ;;
+	--append) [ $# -ge 2 ] || bad_usage "$1 needs a value"; append=$2; shift 2 ;;
+	--cpu) [ $# -ge 2 ] || bad_usage "$1 needs a value"; cpu_model=$2; shift 2 ;;
+	--include) [ $# -ge 2 ] || bad_usage "$1 needs a value"; includes+=("$2"); shift 2 ;;
 	-h|--help) usage ;;
 	--) shift; break ;;
-	-*) echo "run-bochs: unknown option '$1'" >&2; usage ;;
+	-*) bad_usage "unknown option '$1'" ;;
 	*) break ;;
 	esac
 done
-[ $# -ge 1 ] || { echo "run-bochs: missing SCRIPT" >&2; usage; }
+[ $# -ge 1 ] || bad_usage "missing SCRIPT (a shell script to run in L1)"
 script=$1; shift
 [ -f "$script" ] || die "script '$script' not found"
 [[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -gt 0 ] ||
@@ -187,7 +188,8 @@ trap 'stop_bochs' EXIT
 trap 'exit 130' INT TERM
 
 # Follow the console: print the script's output as it comes, stop at the
-# end marker, at a panic, at a second boot (a reboot), or at the timeout.
+# end marker, at a panic (panic=-1 would reboot), when Bochs ends (it does on
+# a triple fault: reset_on_triple_fault=0) or at the timeout.
 marker="@@bochs:$nonce:"
 lab_marker="@@lab:$nonce:"
 printed=0 in_script=0 outcome=""
@@ -216,9 +218,6 @@ while :; do
 	sleep 2
 	follow
 	[ -n "$outcome" ] && break
-	if [ "$(grep -c '^Linux version' "$serial" || true)" -gt 1 ]; then
-		outcome="L1 rebooted"; break
-	fi
 	if ! kill -0 "$bochs_pid" 2>/dev/null; then
 		follow
 		[ -n "$outcome" ] || outcome="Bochs exited early (see $work/bochs.log)"
@@ -265,7 +264,11 @@ else
 fi
 if [ "$failed" = 1 ]; then
 	echo "run-bochs: last 40 lines of L1's dmesg/console ($work/serial.log):"
-	tail -n 40 <<< "$dmesg_text" | sed 's/^/  | /'
+	if [ -n "$dmesg_text" ]; then
+		tail -n 40 <<< "$dmesg_text" | sed 's/^/  | /'
+	else
+		echo "  (nothing on the console; Bochs' own log: $work/bochs.log)"
+	fi
 	exit 1
 fi
 exit 0
