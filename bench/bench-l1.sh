@@ -58,9 +58,13 @@ order=ABC
 while [ $round -le "$rounds" ]; do
 	echo "bench-l1: round $round/$rounds, order $order"
 	for cfg in $(echo $order | sed 's/./& /g'); do
+		# Said before loading, so that a hang shows where it happened.
+		echo "bench-l1: configuration $cfg"
 		load_config $cfg
 		echo "$variants" | while read -r mode vcpus exits; do
-			/tmp/exitbench --label $cfg --mode $mode --vcpus $vcpus \
+			# A guest that never halts would otherwise hang the run
+			# until the lab's timeout.
+			timeout 120 /tmp/exitbench --label $cfg --mode $mode --vcpus $vcpus \
 				--exits $exits --reps "$reps" > /tmp/result ||
 				fail "exitbench failed: configuration $cfg, $mode, $vcpus vCPUs"
 			sed -n "s/^sample .*/& round=$round/p" /tmp/result >> "$samples"
