@@ -1,0 +1,58 @@
+#!/bin/bash
+# Build the L2 guest's initramfs for `make exitstat-l2`: Debian's static
+# busybox, tools/exitstat/l2/guest-init as /init, the static exitstat and
+# portwrite, Debian's cpuid tool (dynamically linked: copied with the
+# shared libraries ldd names, at the same paths) and the virtio block
+# driver with its dependencies from Debian's modules of the guest kernel.
+#
+# usage: build-initramfs.sh ABI EXITSTAT PORTWRITE OUTPUT.cpio.gz
+set -euo pipefail
+if [ $# -ne 4 ]; then
+	echo "usage: $0 ABI EXITSTAT PORTWRITE OUTPUT.cpio.gz" >&2
+	echo "  ABI as printed by lab/fetch-debian.sh (e.g. 6.1.0-56)" >&2
+	exit 64
+fi
+abi=$1 exitstat=$2 portwrite=$3 output=$4
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+debs=$top/build/debs/root
+modules=$debs/lib/modules/$abi-amd64/kernel
+cpuid_tool=/usr/bin/cpuid
+stage=$(dirname "$output")/guest-root
+
+fail() { echo "build-initramfs: $*" >&2; exit 1; }
+is_static() { ! readelf -l "$1" 2>/dev/null | grep -q 'program interpreter'; }
+
+[ -x "$debs/bin/busybox" ] || fail "no $debs/bin/busybox (run lab/fetch-debian.sh)"
+for f in "$exitstat" "$portwrite"; do
+	[ -x "$f" ] || fail "no $f (make exitstat-l2 builds it)"
+	is_static "$f" || fail "$f is not statically linked: the guest has no libc for it"
+done
+[ -x "$cpuid_tool" ] || fail "no $cpuid_tool: install Debian's package (apt-get install cpuid)"
+
+rm -rf "$stage"
+mkdir -p "$stage"/{bin,lib/modules,proc,sys,dev,tmp}
+cp "$debs/bin/busybox" "$stage/bin/busybox"
+install -m 755 "$top/tools/exitstat/l2/guest-init" "$stage/init"
+cp "$exitstat" "$stage/bin/exitstat"
+cp "$portwrite" "$stage/bin/portwrite"
+
+# cpuid and its libraries (libc, the loader) at the paths ldd prints, so
+# the loader's default search path finds them without /etc/ld.so.cache.
+cp "$cpuid_tool" "$stage/bin/cpuid"
+libs=$(ldd "$cpuid_tool" | grep -o '/[^ ]*' | sort -u)
+[ -n "$libs" ] || fail "ldd found no libraries for $cpuid_tool"
+for lib in $libs; do
+	mkdir -p "$stage$(dirname "$lib")"
+	cp -L "$lib" "$stage$lib"
+done
+
+for m in drivers/virtio/virtio_ring drivers/virtio/virtio \
+	 drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci_modern_dev \
+	 drivers/virtio/virtio_pci drivers/block/virtio_blk; do
+	[ -f "$modules/$m.ko" ] || fail "missing $modules/$m.ko (run lab/fetch-debian.sh)"
+	cp "$modules/$m.ko" "$stage/lib/modules/"
+done
+
+(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) |
+	gzip -1 > "$output.tmp"
+mv "$output.tmp" "$output"
