@@ -35,6 +35,7 @@ clean:
 -include study/study.mk
 -include lab/bochs/bochs.mk
 -include bench/bench.mk
+-include tools/exitstat/l2/l2.mk
 
 checkpatch-log: deps
 	@mkdir -p build/checkpatch

@@ -18,6 +18,7 @@ run_suite docs-check build/unit-docs/docs.log
 run_suite unit build/unit/*.log
 run_suite exitstat-test build/exitstat/*.log
 run_suite e2e build/e2e/*.log
+run_suite exitstat-l2 build/exitstat-l2/*.log
 [ -f study/study.mk ] && run_suite study-test build/study/*.log
 [ -f lab/bochs/bochs.mk ] && [ "${SKIP_INTEL:-0}" != 1 ] && run_suite e2e-intel build/e2e-intel/*.log
 echo "=== all suites done in $(($(date +%s) - start)) s"
