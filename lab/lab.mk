@@ -7,21 +7,25 @@
 
 MODULES ?= ours
 LAB_TOOLS_DIR := $(TOP)/build/lab/tools
-LAB_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2
+LAB_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -I$(TOP)/tests/lib
 # Ours needs `make modules`; stock only needs Debian's packages.
 lab_modules_prereq = $(if $(filter ours,$(MODULES)),modules,deps)
 
 lab-tools: $(LAB_TOOLS_DIR)/kvm-smoke $(LAB_TOOLS_DIR)/kvm-smoke-asan
 
-$(LAB_TOOLS_DIR)/kvm-smoke: $(TOP)/lab/tools/kvm-smoke.c | deps
+# Result lines come from the shared tests/lib/tap.c.
+LAB_TAP := $(TOP)/tests/lib/tap.c $(TOP)/tests/lib/tap.h
+
+$(LAB_TOOLS_DIR)/kvm-smoke: $(TOP)/lab/tools/kvm-smoke.c $(LAB_TAP) | deps
 	@mkdir -p $(@D)
-	$(CC) $(LAB_CFLAGS) -static -o $@ $<
+	$(CC) $(LAB_CFLAGS) -static -o $@ $< $(TOP)/tests/lib/tap.c
 
 # Same program under ASan/UBSan, dynamically linked: it checks that L1 runs
 # host binaries that need the host's shared libraries.
-$(LAB_TOOLS_DIR)/kvm-smoke-asan: $(TOP)/lab/tools/kvm-smoke.c | deps
+$(LAB_TOOLS_DIR)/kvm-smoke-asan: $(TOP)/lab/tools/kvm-smoke.c $(LAB_TAP) | deps
 	@mkdir -p $(@D)
-	$(CC) $(LAB_CFLAGS) -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $<
+	$(CC) $(LAB_CFLAGS) -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $< \
+		$(TOP)/tests/lib/tap.c
 
 lab-initramfs: $(lab_modules_prereq)
 	$(TOP)/lab/mkinitramfs.sh --modules $(MODULES)

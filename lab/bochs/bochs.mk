@@ -12,9 +12,12 @@
 BOCHS_BUILD := $(TOP)/build/bochs
 BOCHS_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2
 # L1 under Bochs has no host share: its programs are static.
-$(BOCHS_BUILD)/vmx-exits: $(TOP)/lab/bochs/vmx-exits.c $(ABI_DIR)/exit_stats_abi.h | deps
+# Result lines come from the shared tests/lib/tap.c.
+$(BOCHS_BUILD)/vmx-exits: $(TOP)/lab/bochs/vmx-exits.c $(ABI_DIR)/exit_stats_abi.h \
+		$(TOP)/tests/lib/tap.c $(TOP)/tests/lib/tap.h | deps
 	@mkdir -p $(@D)
-	$(CC) $(BOCHS_CFLAGS) -static -I$(ABI_DIR) -o $@ $<
+	$(CC) $(BOCHS_CFLAGS) -static -I$(ABI_DIR) -I$(TOP)/tests/lib -o $@ $< \
+		$(TOP)/tests/lib/tap.c
 
 lab-intel-tools: $(BOCHS_BUILD)/vmx-exits
 

@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +29,7 @@
 #include <unistd.h>
 
 #include "exit_stats_abi.h"
+#include "tap.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -287,30 +287,6 @@ __asm__(".pushsection .rodata.guests, \"a\"\n"
 extern const uint8_t guest1[], guest1_end[], guest1_irq[];
 extern const uint8_t guest2[], guest2_end[];
 extern const uint8_t guest3[], guest3_end[];
-
-static int failures;
-
-static void pass(const char *name)
-{
-	printf("ok %s\n", name);
-}
-
-__attribute__((format(printf, 3, 4)))
-static void check(bool good, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (good) {
-		printf("ok %s\n", name);
-		return;
-	}
-	failures++;
-	printf("not ok %s - ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 static void check_eq(const char *name, uint64_t got, uint64_t want)
 {
@@ -760,6 +736,6 @@ int main(int argc, char **argv)
 	test_guest1();
 	test_guest2();
 	test_guest3();
-	printf("# vmx-exits: %d failed\n", failures);
-	return failures ? 1 : 0;
+	printf("# vmx-exits: %d failed\n", tap_failures());
+	return tap_failures() ? 1 : 0;
 }

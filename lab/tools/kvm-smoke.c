@@ -17,6 +17,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "tap.h"
+
 enum {
 	GUEST_CODE_ADDR = 0x1000,
 	GUEST_MEM_SIZE = 0x1000,
@@ -24,27 +26,11 @@ enum {
 	TEST_BYTE = 0x42,
 };
 
-static int failures;
-
-static void check(int passed, const char *name, const char *detail)
-{
-	if (passed) {
-		printf("ok %s\n", name);
-	} else {
-		printf("not ok %s - %s\n", name, detail);
-		failures++;
-	}
-}
-
 /* Reports a failed system call as a failed check; returns its result. */
 static int checked(int result, const char *name, const char *call)
 {
-	char detail[160];
-
-	if (result < 0) {
-		snprintf(detail, sizeof(detail), "%s: %s", call, strerror(errno));
-		check(0, name, detail);
-	}
+	if (result < 0)
+		check(false, name, "%s: %s", call, strerror(errno));
 	return result;
 }
 
@@ -62,27 +48,24 @@ int main(void)
 		0xe6, TEST_PORT,	/* out TEST_PORT, al */
 		0xf4,			/* hlt */
 	};
-	char detail[160];
-
 	int kvm_fd = checked(open("/dev/kvm", O_RDWR | O_CLOEXEC), "kvm-open", "open /dev/kvm");
 	if (kvm_fd < 0)
 		return 1;
-	check(1, "kvm-open", "");
+	pass("kvm-open");
 
 	int version = ioctl(kvm_fd, KVM_GET_API_VERSION, 0);
-	snprintf(detail, sizeof(detail), "KVM_GET_API_VERSION returned %d, expected %d",
-		 version, KVM_API_VERSION);
-	check(version == KVM_API_VERSION, "kvm-api-version", detail);
+	check(version == KVM_API_VERSION, "kvm-api-version",
+	      "KVM_GET_API_VERSION returned %d, expected %d", version, KVM_API_VERSION);
 
 	int vm_fd = checked(ioctl(kvm_fd, KVM_CREATE_VM, 0), "kvm-create-vm", "KVM_CREATE_VM");
 	if (vm_fd < 0)
 		return 1;
-	check(1, "kvm-create-vm", "");
+	pass("kvm-create-vm");
 
 	uint8_t *mem = mmap(NULL, GUEST_MEM_SIZE, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED) {
-		check(0, "kvm-guest-memory", "mmap failed");
+		check(false, "kvm-guest-memory", "mmap failed");
 		return 1;
 	}
 	memcpy(mem, code, sizeof(code));
@@ -107,10 +90,10 @@ int main(void)
 	struct kvm_run *run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 				   vcpu_fd, 0);
 	if (run == MAP_FAILED) {
-		check(0, "kvm-create-vcpu", "mmap of kvm_run failed");
+		check(false, "kvm-create-vcpu", "mmap of kvm_run failed");
 		return 1;
 	}
-	check(1, "kvm-create-vcpu", "");
+	pass("kvm-create-vcpu");
 
 	/* Real mode, flat code segment at 0, starting at the code. */
 	struct kvm_sregs sregs;
@@ -131,20 +114,18 @@ int main(void)
 	int io_ok = reason == KVM_EXIT_IO && run->io.direction == KVM_EXIT_IO_OUT &&
 		    run->io.port == TEST_PORT && run->io.size == 1 && run->io.count == 1 &&
 		    io_data[0] == TEST_BYTE;
-	snprintf(detail, sizeof(detail),
-		 "exit_reason %d (want %d), port 0x%x (want 0x%x), size %u, count %u, byte 0x%x",
-		 reason, KVM_EXIT_IO, reason == KVM_EXIT_IO ? run->io.port : 0, TEST_PORT,
-		 reason == KVM_EXIT_IO ? run->io.size : 0,
-		 reason == KVM_EXIT_IO ? run->io.count : 0,
-		 reason == KVM_EXIT_IO ? io_data[0] : 0);
-	check(io_ok, "kvm-guest-out", detail);
+	check(io_ok, "kvm-guest-out",
+	      "exit_reason %d (want %d), port 0x%x (want 0x%x), size %u, count %u, byte 0x%x",
+	      reason, KVM_EXIT_IO, reason == KVM_EXIT_IO ? run->io.port : 0, TEST_PORT,
+	      reason == KVM_EXIT_IO ? run->io.size : 0,
+	      reason == KVM_EXIT_IO ? run->io.count : 0,
+	      reason == KVM_EXIT_IO ? io_data[0] : 0);
 
 	reason = run_until_exit(vcpu_fd, run, "kvm-guest-hlt");
 	if (reason < 0)
 		return 1;
-	snprintf(detail, sizeof(detail), "exit_reason %d, want KVM_EXIT_HLT (%d)", reason,
-		 KVM_EXIT_HLT);
-	check(reason == KVM_EXIT_HLT, "kvm-guest-hlt", detail);
+	check(reason == KVM_EXIT_HLT, "kvm-guest-hlt", "exit_reason %d, want KVM_EXIT_HLT (%d)",
+	      reason, KVM_EXIT_HLT);
 
-	return failures ? 1 : 0;
+	return tap_failures() ? 1 : 0;
 }

@@ -111,10 +111,10 @@ static void report_leaf(const char *what, u32 numbering, u32 leaf,
 
 	snprintf(name, sizeof(name), "%s %s leaf %#x (%" PRIu64 " inputs)",
 		 what, numbering_name(numbering), leaf, (uint64_t)inputs);
-	report(m->count == 0, name, "%" PRIu64 " mismatches, first: %s%s%s%s%s",
-	       (uint64_t)m->count, m->examples[0],
-	       m->count > 1 ? "; " : "", m->count > 1 ? m->examples[1] : "",
-	       m->count > 2 ? "; " : "", m->count > 2 ? m->examples[2] : "");
+	check(m->count == 0, name, "%" PRIu64 " mismatches, first: %s%s%s%s%s",
+	      (uint64_t)m->count, m->examples[0],
+	      m->count > 1 ? "; " : "", m->count > 1 ? m->examples[1] : "",
+	      m->count > 2 ? "; " : "", m->count > 2 ? m->examples[2] : "");
 }
 
 static void merge(struct mismatches *into, const struct mismatches *from)
@@ -275,11 +275,11 @@ int main(int argc, char **argv)
 		u32 numbering = numberings[i];
 		struct fake_vm vm;
 
-		if (!report(load_vendor(numbering), "sweep setup enables the statistics",
-			    "numbering %u", numbering))
+		if (!check(load_vendor(numbering), "sweep setup enables the statistics",
+			   "numbering %u", numbering))
 			continue;
 		if (fake_vm_create(&vm, NR_VCPUS)) {
-			report(false, "sweep vCPU creation", "-ENOMEM");
+			check(false, "sweep vCPU creation", "-ENOMEM");
 			unload_vendor();
 			continue;
 		}
@@ -291,5 +291,5 @@ int main(int argc, char **argv)
 		fake_vm_destroy(&vm);
 		unload_vendor();
 	}
-	return failures ? 1 : 0;
+	return tap_failures() ? 1 : 0;
 }

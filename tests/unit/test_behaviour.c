@@ -20,7 +20,7 @@ static char ctx[48];	/* "vmx 4 vCPUs": prefixes every check name */
 	bool ok_ = (cond);							\
 	char name_[160];							\
 	snprintf(name_, sizeof(name_), "%s %s", ctx, what);			\
-	report(ok_, name_, __VA_ARGS__);					\
+	check(ok_, name_, __VA_ARGS__);					\
 } while (0)
 
 struct reasons {
@@ -429,5 +429,5 @@ int main(void)
 		test_vm(KVM_EXIT_STATS_NUMBERING_VMX, nr);
 		test_vm(KVM_EXIT_STATS_NUMBERING_SVM, nr);
 	}
-	return failures ? 1 : 0;
+	return tap_failures() ? 1 : 0;
 }

@@ -28,8 +28,8 @@ static void check_table(const struct table *t)
 		if (t->r[i - 1].number >= t->r[i].number)
 			bad = i;
 	snprintf(name, sizeof(name), "%s table strictly sorted", nb);
-	report(bad < 0, name, "entry %d (%#x) after %#x", bad,
-	       bad < 0 ? 0 : t->r[bad].number, bad < 0 ? 0 : t->r[bad - 1].number);
+	check(bad < 0, name, "entry %d (%#x) after %#x", bad,
+	      bad < 0 ? 0 : t->r[bad].number, bad < 0 ? 0 : t->r[bad - 1].number);
 
 	/* Exactly the expected architectural set, in order. */
 	bad = -1;
@@ -39,10 +39,10 @@ static void check_table(const struct table *t)
 		if (t->r[i].number != expect_defined_reason(t->numbering, i))
 			bad = i;
 	snprintf(name, sizeof(name), "%s table is the architectural set", nb);
-	report(bad < 0, name, "%d entries (want %d), first difference at index %d: %#x, want %#x",
-	       t->n, expect_nr_defined(t->numbering), bad,
-	       bad >= 0 && bad < t->n ? t->r[bad].number : 0,
-	       bad >= 0 && bad < expect_nr_defined(t->numbering) ?
+	check(bad < 0, name, "%d entries (want %d), first difference at index %d: %#x, want %#x",
+	      t->n, expect_nr_defined(t->numbering), bad,
+	      bad >= 0 && bad < t->n ? t->r[bad].number : 0,
+	      bad >= 0 && bad < expect_nr_defined(t->numbering) ?
 			expect_defined_reason(t->numbering, bad) : 0);
 
 	/* Every reason handled by Debian 6.1 KVM is in the table. */
@@ -60,14 +60,14 @@ static void check_table(const struct table *t)
 			    kvm_exit_stats_slot(t->numbering, high[i]) < 0)
 				found = true, reason = high[i];
 		snprintf(name, sizeof(name), "%s every handled reason is defined", nb);
-		report(!found, name, "reason %#x handled but has no slot", reason);
+		check(!found, name, "reason %#x handled but has no slot", reason);
 	}
 
 	snprintf(name, sizeof(name), "%s nr_slots is table size + 1", nb);
-	report(nr_slots == t->n + 1, name, "nr_slots %d, table %d", nr_slots, t->n);
+	check(nr_slots == t->n + 1, name, "nr_slots %d, table %d", nr_slots, t->n);
 	snprintf(name, sizeof(name), "%s slots fit KVM_EXIT_STATS_MAX_SLOTS", nb);
-	report(t->n + 1 <= KVM_EXIT_STATS_MAX_SLOTS, name, "%d slots > %d",
-	       t->n + 1, KVM_EXIT_STATS_MAX_SLOTS);
+	check(t->n + 1 <= KVM_EXIT_STATS_MAX_SLOTS, name, "%d slots > %d",
+	      t->n + 1, KVM_EXIT_STATS_MAX_SLOTS);
 
 	/* slot <-> reason <-> name round trip, slot = rank in the table. */
 	bad = -1;
@@ -78,11 +78,11 @@ static void check_table(const struct table *t)
 		    expect_slot(t->numbering, t->r[i].number) != i)
 			bad = i;
 	snprintf(name, sizeof(name), "%s slot/reason/name round trip", nb);
-	report(bad < 0, name, "slot %d: reason %#x -> slot %d, slot -> reason %#x name %s",
-	       bad, bad < 0 ? 0 : t->r[bad].number,
-	       bad < 0 ? 0 : kvm_exit_stats_slot(t->numbering, t->r[bad].number),
-	       kvm_exit_stats_slot_reason(t->numbering, bad),
-	       kvm_exit_stats_slot_name(t->numbering, bad));
+	check(bad < 0, name, "slot %d: reason %#x -> slot %d, slot -> reason %#x name %s",
+	      bad, bad < 0 ? 0 : t->r[bad].number,
+	      bad < 0 ? 0 : kvm_exit_stats_slot(t->numbering, t->r[bad].number),
+	      kvm_exit_stats_slot_reason(t->numbering, bad),
+	      kvm_exit_stats_slot_name(t->numbering, bad));
 
 	/* Names: non-empty, unique, upper case identifiers (debugfs columns). */
 	bad = -1;
@@ -96,20 +96,20 @@ static void check_table(const struct table *t)
 				bad = i;
 	}
 	snprintf(name, sizeof(name), "%s names unique identifiers", nb);
-	report(bad < 0, name, "entry %d name \"%s\"", bad, bad < 0 ? "" : t->r[bad].name);
+	check(bad < 0, name, "entry %d name \"%s\"", bad, bad < 0 ? "" : t->r[bad].name);
 
 	/* The undefined slot and out-of-range slots. */
 	snprintf(name, sizeof(name), "%s undefined slot and bad slots", nb);
-	report(kvm_exit_stats_slot_reason(t->numbering, nr_slots - 1) == U32_MAX &&
-	       !strcmp(kvm_exit_stats_slot_name(t->numbering, nr_slots - 1), "UNDEFINED") &&
-	       kvm_exit_stats_slot_reason(t->numbering, -1) == U32_MAX &&
-	       kvm_exit_stats_slot_reason(t->numbering, nr_slots) == U32_MAX &&
-	       kvm_exit_stats_slot_reason(t->numbering, 0x7fffffff) == U32_MAX &&
-	       !strcmp(kvm_exit_stats_slot_name(t->numbering, -1), "UNDEFINED") &&
-	       !strcmp(kvm_exit_stats_slot_name(t->numbering, -0x7fffffff - 1), "UNDEFINED"),
-	       name, "slot_reason(%d) = %#x, name %s", nr_slots - 1,
-	       kvm_exit_stats_slot_reason(t->numbering, nr_slots - 1),
-	       kvm_exit_stats_slot_name(t->numbering, nr_slots - 1));
+	check(kvm_exit_stats_slot_reason(t->numbering, nr_slots - 1) == U32_MAX &&
+	      !strcmp(kvm_exit_stats_slot_name(t->numbering, nr_slots - 1), "UNDEFINED") &&
+	      kvm_exit_stats_slot_reason(t->numbering, -1) == U32_MAX &&
+	      kvm_exit_stats_slot_reason(t->numbering, nr_slots) == U32_MAX &&
+	      kvm_exit_stats_slot_reason(t->numbering, 0x7fffffff) == U32_MAX &&
+	      !strcmp(kvm_exit_stats_slot_name(t->numbering, -1), "UNDEFINED") &&
+	      !strcmp(kvm_exit_stats_slot_name(t->numbering, -0x7fffffff - 1), "UNDEFINED"),
+	      name, "slot_reason(%d) = %#x, name %s", nr_slots - 1,
+	      kvm_exit_stats_slot_reason(t->numbering, nr_slots - 1),
+	      kvm_exit_stats_slot_name(t->numbering, nr_slots - 1));
 }
 
 int main(void)
@@ -136,6 +136,6 @@ int main(void)
 		     kvm_exit_stats_slot_reason(nb, 0) == U32_MAX &&
 		     !strcmp(kvm_exit_stats_slot_name(nb, 0), "UNDEFINED");
 	}
-	report(ok, "unknown numberings decode nothing", "see test_tables.c");
-	return failures ? 1 : 0;
+	check(ok, "unknown numberings decode nothing", "see test_tables.c");
+	return tap_failures() ? 1 : 0;
 }

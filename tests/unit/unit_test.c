@@ -1,31 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Shared pieces of the exit_stats.c unit tests; see unit_test.h. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "unit_test.h"
-
-int failures;
-
-bool report(bool ok, const char *name, const char *details_fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		printf("ok %s\n", name);
-	} else {
-		failures++;
-		printf("not ok %s - ", name);
-		va_start(ap, details_fmt);
-		vprintf(details_fmt, ap);
-		va_end(ap);
-		printf("\n");
-	}
-	fflush(stdout);
-	return ok;
-}
 
 const char *numbering_name(u32 numbering)
 {

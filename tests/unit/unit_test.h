@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared by the unit tests of exit_stats.c: result lines, the expected
+ * Shared by the unit tests of exit_stats.c: the expected
  * reason sets written down independently of exit_stats_abi.h, fake vendor
  * ops and a fake VM.
  */
@@ -11,15 +11,11 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include "exit_stats.h"
+#include "tap.h"	/* check(): the result lines */
 
 /* The shim's module_param() publishes the parameter (kvm.exit_stats). */
 extern bool *const module_param_exit_stats;
 
-/* Prints "ok NAME" or "not ok NAME - DETAILS"; returns ok. */
-__attribute__((format(printf, 3, 4)))
-bool report(bool ok, const char *name, const char *details_fmt, ...);
-/* Number of "not ok" lines so far: the exit status of a test program. */
-extern int failures;
 
 const char *numbering_name(u32 numbering);
 

@@ -18,7 +18,9 @@ EXITSTAT_CFLAGS := -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE \
 EXITSTAT_RELEASE_FLAGS := -O2 -static
 EXITSTAT_TEST_FLAGS := -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
-	-I$(EXITSTAT_TEST_DIR)
+	-I$(EXITSTAT_TEST_DIR) -I$(TOP)/tests/lib
+# Result lines of unit_tests come from the shared tests/lib/tap.c.
+EXITSTAT_TAP := $(TOP)/tests/lib/tap.c
 
 .PHONY: exitstat exitstat-test
 exitstat: extract $(EXITSTAT_OUT)/exitstat
@@ -31,11 +33,12 @@ $(EXITSTAT_OUT)/exitstat: $(EXITSTAT_LIB_SRCS) $(EXITSTAT_SRC_DIR)/main.c \
 
 $(EXITSTAT_OUT)/unit_tests: $(EXITSTAT_LIB_SRCS) $(EXITSTAT_FAKE_SRCS) \
 		$(EXITSTAT_TEST_DIR)/unit_tests.c $(EXITSTAT_HDRS) \
-		$(EXITSTAT_TEST_HDRS) $(EXITSTAT_ABI)
+		$(EXITSTAT_TEST_HDRS) $(EXITSTAT_ABI) \
+		$(EXITSTAT_TAP) $(TOP)/tests/lib/tap.h
 	@mkdir -p $(dir $@)
 	$(CC) $(EXITSTAT_CFLAGS) $(EXITSTAT_TEST_FLAGS) -o $@ \
 		$(EXITSTAT_LIB_SRCS) $(EXITSTAT_FAKE_SRCS) \
-		$(EXITSTAT_TEST_DIR)/unit_tests.c -lm
+		$(EXITSTAT_TEST_DIR)/unit_tests.c $(EXITSTAT_TAP) -lm
 
 $(EXITSTAT_OUT)/exitstat-fake: $(EXITSTAT_LIB_SRCS) $(EXITSTAT_FAKE_SRCS) \
 		$(EXITSTAT_TEST_DIR)/fake_main.c $(EXITSTAT_HDRS) \

@@ -15,24 +15,7 @@
 #include "exitstat.h"
 #include "fake_hv.h"
 #include "snapshot.h"
-
-static int failures;
-
-static void check(bool cond, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cond) {
-		printf("ok %s\n", name);
-		return;
-	}
-	failures++;
-	printf("not ok %s - ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
+#include "tap.h"
 
 #define CHECK_U64(name, got, want)                                         \
 	check((uint64_t)(got) == (uint64_t)(want), name,                    \
@@ -569,5 +552,5 @@ int main(void)
 	test_watch_table();
 	test_run();
 	test_bad_options();
-	return failures ? 1 : 0;
+	return tap_failures() ? 1 : 0;
 }
