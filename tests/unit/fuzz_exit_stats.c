@@ -162,7 +162,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		}
 		case 2:		/* it is handled */
 			kvm_exit_stats_end(&vm.vcpu[v]);
-			if (mv->pending >= 0)
+			/* A TSC behind the exit's start (migration) adds nothing. */
+			if (mv->pending >= 0 && fake_tsc > mv->exit_tsc)
 				mv->cycles[mv->pending] += fake_tsc - mv->exit_tsc;
 			mv->pending = -1;
 			break;

@@ -327,6 +327,19 @@ static void test_vm(u32 numbering, int nr_vcpus)
 	CHECK(n == want_count - 5 && c == want_cycles - 55 - 40,
 	      "a CPUID exit sees itself counted, not its cycles", "count %llu cycles %llu", n, c);
 
+	/*
+	 * A TSC behind the exit's start (the vCPU thread migrated to a CPU
+	 * whose TSC is not synchronized) adds no cycles instead of ~2^64.
+	 */
+	kvm_exit_stats_begin(v0, rs->msr_write);
+	fake_tsc -= 100;
+	kvm_exit_stats_end(v0);
+	fake_tsc += 100;
+	CHECK(reason_count(v0, rs->msr_write) == 6 && reason_cycles(v0, rs->msr_write) == 55,
+	      "TSC behind the exit start adds no cycles", "%llu %llu",
+	      reason_count(v0, rs->msr_write), reason_cycles(v0, rs->msr_write));
+	want_count += 1;
+
 	/* HLT on the last vCPU, undefined and unhandled reasons on vCPU 0. */
 	run_exit(&vm.vcpu[nr_vcpus - 1], rs->hlt, 3);
 	run_exit(v0, rs->undefined, 7);
