@@ -14,7 +14,7 @@ run_suite() {
 	make --no-print-directory "$target" || echo "=== make $target exited non-zero"
 	patterns+=("$pattern")
 }
-run_suite checkpatch-log 'build/checkpatch/checkpatch.log'
+run_suite checkpatch 'build/checkpatch/checkpatch.log'
 run_suite docs-check 'build/unit-docs/docs.log'
 run_suite unit 'build/unit/*.log'
 run_suite exitstat-test 'build/exitstat/*.log'
