@@ -175,7 +175,25 @@ start=$(date +%s)
 setsid script -qfec "bochs -q -f $work/bochsrc -rc $work/debugger-commands" \
 	/dev/null </dev/null >"$work/term.out" 2>&1 &
 bochs_pid=$!
+
+# With its debugger built in, Bochs' term display writes the screen to a pty
+# of its own ('connected to screen "/dev/pts/N"' in term.out).  Nobody reads
+# it, and once about 20 KB are pending Bochs blocks in write() and the guest
+# silently freezes (after ~7 minutes).  Read and discard it.
+drain_screen() {
+	local pty=""
+	for _ in $(seq 1 120); do
+		pty=$(grep -ao 'connected to screen "/dev/pts/[0-9]*"' "$work/term.out" 2>/dev/null |
+		      grep -o '/dev/pts/[0-9]*' | head -1 || true)
+		[ -n "$pty" ] && exec cat "$pty" >/dev/null 2>&1
+		kill -0 "$bochs_pid" 2>/dev/null || return 0
+		sleep 1
+	done
+}
+drain_screen &
+drainer_pid=$!
 stop_bochs() {
+	kill "$drainer_pid" 2>/dev/null || true
 	kill -TERM -- "-$bochs_pid" 2>/dev/null || true
 	for _ in 1 2 3 4 5; do
 		kill -0 "$bochs_pid" 2>/dev/null || break
