@@ -40,6 +40,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kvm_stat.h"
+
 enum {
 	GUEST_MEM_SIZE = 0x10000,
 	GUEST_CODE_ADDR = 0x1000,
@@ -183,35 +185,15 @@ static double now_ns(clockid_t clock)
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-/* Finds KVM's binary statistic "exits" of a vCPU (KVM_GET_STATS_FD). */
+/* Finds KVM's binary statistic "exits" of a vCPU. */
 static void open_exits_stat(struct vcpu *v)
 {
-	struct kvm_stats_header header;
-	size_t desc_size;
-	char *descs;
+	char why[160];
 
-	v->stats_fd = ioctl(v->fd, KVM_GET_STATS_FD, NULL);
+	v->stats_fd = kvm_stat_open(v->fd, "exits", &v->exits_stat_offset,
+				    why, sizeof(why));
 	if (v->stats_fd < 0)
-		die("KVM_GET_STATS_FD: %s", strerror(errno));
-	if (pread(v->stats_fd, &header, sizeof(header), 0) != sizeof(header))
-		die("reading the vCPU stats header: %s", strerror(errno));
-	desc_size = sizeof(struct kvm_stats_desc) + header.name_size;
-	descs = calloc(header.num_desc, desc_size);
-	if (!descs)
-		die("out of memory");
-	if (pread(v->stats_fd, descs, header.num_desc * desc_size,
-		  header.desc_offset) != (ssize_t)(header.num_desc * desc_size))
-		die("reading the vCPU stats descriptors: %s", strerror(errno));
-	for (uint32_t i = 0; i < header.num_desc; i++) {
-		struct kvm_stats_desc *d = (void *)(descs + i * desc_size);
-
-		if (!strncmp(d->name, "exits", header.name_size)) {
-			v->exits_stat_offset = header.data_offset + d->offset;
-			free(descs);
-			return;
-		}
-	}
-	die("the vCPU statistics have no \"exits\"");
+		die("vCPU statistics: %s", why);
 }
 
 static uint64_t read_exits_stat(const struct vcpu *v)

@@ -10,15 +10,16 @@
 E2E_DIR := $(TOP)/build/e2e
 E2E_BIN := $(E2E_DIR)/exit_stats_e2e
 E2E_SRCS := $(TOP)/tests/e2e/exit_stats_e2e.c \
-	$(sort $(wildcard $(TOP)/tests/e2e/lib/*.c)) $(TOP)/tests/e2e/lib/idt.S
-E2E_HDRS := $(wildcard $(TOP)/tests/e2e/lib/*.h)
+	$(sort $(wildcard $(TOP)/tests/e2e/lib/*.c)) $(TOP)/tests/e2e/lib/idt.S \
+	$(TOP)/tests/lib/kvm_stat.c
+E2E_HDRS := $(wildcard $(TOP)/tests/e2e/lib/*.h) $(TOP)/tests/lib/kvm_stat.h
 # Static and not PIE: the binary's image is copied into guest memory at
 # GPA == VA.  Guest code takes interrupts on its own stack (no red zone),
 # has no TLS (no stack protector) and must not call libc (no memset from
 # loops).
 E2E_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -static -no-pie -fno-pie \
 	-mno-red-zone -fno-stack-protector -fno-tree-loop-distribute-patterns \
-	-pthread -I$(ABI_DIR) -I$(TOP)/tests/e2e
+	-pthread -I$(ABI_DIR) -I$(TOP)/tests/e2e -I$(TOP)/tests/lib
 
 # The same tests with the host side under ASan and UBSan: dynamically
 # linked (L1 finds the host's libraries through its /host share), still at

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "kvm_util.h"
+#include "kvm_stat.h"
 
 #define SZ_2M (2ul << 20)
 
@@ -203,36 +204,12 @@ static void set_long_mode(struct vcpu *vcpu)
 
 static void find_exits_stat(struct vcpu *vcpu)
 {
-	struct kvm_stats_header hdr;
-	size_t desc_size;
-	char *descs;
+	char why[160];
 
-	vcpu->stats_fd = ioctl(vcpu->fd, KVM_GET_STATS_FD, NULL);
+	vcpu->stats_fd = kvm_stat_open(vcpu->fd, "exits", &vcpu->stats_exits_offset,
+				       why, sizeof(why));
 	if (vcpu->stats_fd < 0)
-		TEST_FATAL("KVM_GET_STATS_FD on vCPU %d", vcpu->id);
-	if (pread(vcpu->stats_fd, &hdr, sizeof(hdr), 0) != sizeof(hdr))
-		TEST_FATAL("reading the stats header");
-	desc_size = sizeof(struct kvm_stats_desc) + hdr.name_size;
-	descs = calloc(hdr.num_desc, desc_size);
-	if (!descs)
-		TEST_FATAL("out of memory");
-	if (pread(vcpu->stats_fd, descs, hdr.num_desc * desc_size,
-		  hdr.desc_offset) != (ssize_t)(hdr.num_desc * desc_size))
-		TEST_FATAL("reading the stats descriptors");
-	for (uint32_t i = 0; i < hdr.num_desc; i++) {
-		struct kvm_stats_desc *d = (void *)(descs + i * desc_size);
-
-		if (strcmp(d->name, "exits") == 0) {
-			if ((d->flags & KVM_STATS_TYPE_MASK) !=
-			    KVM_STATS_TYPE_CUMULATIVE || d->size != 1)
-				TEST_FATAL("stat 'exits' is not one cumulative counter (flags 0x%x size %u)",
-					   d->flags, d->size);
-			vcpu->stats_exits_offset = hdr.data_offset + d->offset;
-			free(descs);
-			return;
-		}
-	}
-	TEST_FATAL("no binary stat named 'exits' among %u", hdr.num_desc);
+		TEST_FATAL("vCPU %d statistics: %s", vcpu->id, why);
 }
 
 uint64_t vcpu_stat_exits(struct vcpu *vcpu)
