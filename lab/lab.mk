@@ -3,7 +3,8 @@
 #   make lab-smoke                        end-to-end check of the lab
 #   make lab-initramfs [MODULES=...]      (re)build the cached initramfs
 #   make lab-tools                        the static /dev/kvm check program
-.PHONY: lab-shell lab-smoke lab-initramfs lab-tools
+#   make lab-selftest                     run-l1.sh: stall reboot, no retry of failures
+.PHONY: lab-shell lab-smoke lab-initramfs lab-tools lab-selftest
 
 MODULES ?= ours
 LAB_TOOLS_DIR := $(TOP)/build/lab/tools
@@ -35,3 +36,9 @@ lab-shell: $(lab_modules_prereq)
 
 lab-smoke: modules lab-tools
 	$(TOP)/lab/smoke.sh
+
+# lab/run-l1.sh's own behaviour: reboot once on an L1 stall, never retry a
+# failing script (a few L1 boots with the stock modules).
+lab-selftest: deps
+	@mkdir -p $(TOP)/build/lab
+	@set -o pipefail; $(TOP)/lab/selftest.sh | tee $(TOP)/build/lab/selftest.log

@@ -1,0 +1,76 @@
+#!/bin/bash
+# The lab runner's own behaviour (make lab-selftest): how lab/run-l1.sh
+# treats an L1 kernel stall and a failing script.  Each case boots L1 (stock
+# modules, a few seconds) with a script that plays its part, e.g. by putting
+# a soft-lockup line into L1's kernel log, and checks status and output.
+# Prints "ok NAME" / "not ok NAME - ..." lines; exits 1 if any failed.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+work=$top/build/lab/selftest
+rm -rf "$work"
+mkdir -p "$work"
+failed=0
+check() { # NAME OK-CONDITION-STATUS DETAIL
+	if [ "$2" = 0 ]; then echo "ok $1"; else echo "not ok $1 - $3"; failed=1; fi
+}
+# The line the kernel's soft-lockup watchdog prints, at KERN_CRIT so that it
+# reaches the console despite 'quiet'.
+fake_stall='echo "<2>watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [lab-selftest:1]" > /dev/kmsg'
+
+# run_case NAME SCRIPT-BODY: runs it in L1; sets status, out (stdout), err
+# (stderr) and dir (the host directory shared as /out).
+run_case() {
+	local name=$1
+	dir=$work/$name
+	mkdir -p "$dir/out"
+	printf '%s\n' "$2" > "$dir/script.sh"
+	"$top/lab/run-l1.sh" --name "selftest-$name-$$" --modules stock --timeout 120 \
+		--out "$dir/out" "$dir/script.sh" > "$dir/stdout" 2> "$dir/stderr"
+	status=$?
+	out=$(cat "$dir/stdout") err=$(cat "$dir/stderr")
+	echo "# $name: run-l1.sh exited $status; stderr:"
+	sed 's/^/#   /' "$dir/stderr"
+}
+has() { grep -qF -- "$2" <<<"$1"; }
+
+# 1. A stall before the script printed anything: one reboot, then success.
+run_case stall-then-clean "
+if [ -e /out/first-boot-done ]; then echo 'second boot ran the script'; exit 0; fi
+: > /out/first-boot-done
+$fake_stall
+sleep 100"
+check stall-reboots-once-and-passes $status "status $status, want 0"
+has "$err" "rebooting L1 once"; check stall-reboot-is-announced $? "stderr lacks 'rebooting L1 once'"
+has "$out" "second boot ran the script"; check stall-second-boot-ran-script $? "stdout: '$out'"
+[ "$(grep -c 'L1 booting' <<<"$err")" = 2 ]; check stall-exactly-two-boots $? \
+	"$(grep -c 'L1 booting' <<<"$err") boots"
+
+# 2. A stall on both boots: give up with 125, no third boot.
+run_case stall-always "
+$fake_stall
+sleep 100"
+check stall-twice-fails-125 "$([ $status = 125 ]; echo $?)" "status $status, want 125"
+has "$err" "stalled again on the second boot"; check stall-twice-says-so $? "stderr lacks 'stalled again'"
+[ "$(grep -c 'L1 booting' <<<"$err")" = 2 ]; check stall-twice-no-third-boot $? \
+	"$(grep -c 'L1 booting' <<<"$err") boots"
+
+# 3. A stall after the script printed output: no reboot (its output would
+# come twice); the BUG line fails the dmesg check instead.  (The kernel's
+# console writes can overtake a script's tty output: give it time to land.)
+run_case stall-after-output "
+echo 'script output before the stall'
+sleep 2
+$fake_stall
+sleep 1
+exit 0"
+check late-stall-fails-dmesg-check "$([ $status = 123 ]; echo $?)" "status $status, want 123"
+! has "$err" "rebooting L1"; check late-stall-no-reboot $? "it rebooted"
+[ "$(grep -c 'script output before the stall' <<<"$out")" = 1 ]; check late-stall-output-once $? \
+	"stdout: '$out'"
+
+# 4. A failing script is never retried: its status comes back after one boot.
+run_case failing-script "echo 'failing on purpose'; exit 7"
+check failing-script-status "$([ $status = 7 ]; echo $?)" "status $status, want 7"
+[ "$(grep -c 'L1 booting' <<<"$err")" = 1 ]; check failing-script-one-boot $? \
+	"$(grep -c 'L1 booting' <<<"$err") boots"
+exit $failed
