@@ -4,7 +4,7 @@
 #
 #   lab/bochs/run-bochs.sh [--modules ours|stock|DIR] [--kvm-args ARGS]
 #       [--vendor-args ARGS] [--timeout SECONDS] [--megs MiB] [--ips N]
-#       [--append KERNEL-ARGS] [--cpu BOCHS-MODEL]
+#       [--append KERNEL-ARGS] [--cpu BOCHS-MODEL] [--results DIR]
 #       [--include HOSTPATH[:GUESTPATH]]... SCRIPT [SCRIPT-ARGS...]
 #
 #   --modules      KVM modules to load in L1 (default ours: build/modules/<abi>)
@@ -27,7 +27,11 @@
 #   --cpu          Bochs CPU model (default corei7_skylake_x)
 #   --include      copy a host file or directory into L1 (Bochs has no
 #                  virtio, so no host share): to GUESTPATH, default
-#                  /lab/<basename>.  Programs must be statically linked.
+#                  /lab/<basename>.  Programs must be statically linked
+#                  (or come with their loader: lab/bochs/qemu-bundle.sh).
+#   --results DIR  what SCRIPT leaves in $OUT (/out in L1) comes back to the
+#                  host directory DIR: after SCRIPT, L1 sends it as a
+#                  base64 tar.gz over the serial console (not printed here).
 #
 # SCRIPT (a busybox sh script) runs in L1 as root with /lab as its inputs
 # directory.  Its output is printed here as it arrives; its exit status comes
@@ -51,7 +55,7 @@ die() { echo "run-bochs: $*" >&2; exit 2; }
 bad_usage() { die "$*; see 'lab/bochs/run-bochs.sh --help'"; }
 
 modules=ours kvm_args="" vendor_args="" timeout=1200 megs=512
-ips=4000000 append="" cpu_model=corei7_skylake_x
+ips=4000000 append="" cpu_model=corei7_skylake_x results=""
 includes=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -64,6 +68,7 @@ while [ $# -gt 0 ]; do
 	--append) [ $# -ge 2 ] || bad_usage "$1 needs a value"; append=$2; shift 2 ;;
 	--cpu) [ $# -ge 2 ] || bad_usage "$1 needs a value"; cpu_model=$2; shift 2 ;;
 	--include) [ $# -ge 2 ] || bad_usage "$1 needs a value"; includes+=("$2"); shift 2 ;;
+	--results) [ $# -ge 2 ] || bad_usage "$1 needs a value"; results=$2; shift 2 ;;
 	-h|--help) usage ;;
 	--) shift; break ;;
 	-*) bad_usage "unknown option '$1'" ;;
@@ -79,7 +84,12 @@ script=$1; shift
 	die "--megs takes a number of MiB, at least 128 (got '$megs')"
 [[ $ips =~ ^[0-9]+$ ]] || die "--ips takes a number (got '$ips')"
 [[ $cpu_model =~ ^[a-z0-9_]+$ ]] || die "--cpu takes a Bochs CPU model name (got '$cpu_model')"
-for tool in bochs script genisoimage; do
+if [ -n "$results" ]; then
+	mkdir -p "$results" 2>/dev/null && [ -w "$results" ] ||
+		die "--results: cannot write to directory '$results'"
+	results=$(cd "$results" && pwd)
+fi
+for tool in bochs script genisoimage base64 tar; do
 	command -v "$tool" >/dev/null || die "$tool not found; run 'make deps'"
 done
 isolinux_bin=/usr/lib/ISOLINUX/isolinux.bin
@@ -122,12 +132,20 @@ for a in "$@"; do script_args+=" $(quote "$a")"; done
 # So /lab/script is a wrapper that reports SCRIPT's status and dmesg itself
 # between markers of its own: /init's later output pushes them out.
 cp "$script" "$work/overlay/lab/user-script"
+# With --results, /out is SCRIPT's results directory, sent back after it.
+send_results=""
+[ -z "$results" ] || send_results="echo '@@bochs:$nonce:results-begin'
+(cd /out && tar -cf - . | gzip -c | base64)
+echo '@@bochs:$nonce:results-end'"
 cat > "$work/overlay/lab/script" <<WRAPPER
 #!/bin/sh
+mkdir -p /out
+export OUT=/out
 echo "@@bochs:$nonce:begin"
 sh /lab/user-script "\$@"
 status=\$?
 echo "@@bochs:$nonce:status:\$status"
+$send_results
 echo "@@bochs:$nonce:dmesg-begin"
 dmesg
 echo "@@bochs:$nonce:dmesg-end"
@@ -262,6 +280,17 @@ bad=$(grep -E 'BUG|WARNING|Oops|general protection fault|Call Trace' <<< "$dmesg
 
 failed=0
 echo "run-bochs: L1 run took $elapsed s (modules $modules, $megs MiB)"
+if [ -n "$results" ]; then
+	if grep -qxF "${marker}results-end" <<< "$clean" &&
+	   # -m: L1's clock is Bochs' emulated one, file times are meaningless.
+	   sed -n "/^${marker}results-begin\$/,/^${marker}results-end\$/p" <<< "$clean" |
+	   sed '1d;$d' | base64 -d | tar -xzmf - -C "$results"; then
+		echo "ok bochs-results - $(find "$results" -type f | wc -l) files in $results"
+	else
+		echo "not ok bochs-results - SCRIPT's /out did not come back whole ($outcome)"
+		failed=1
+	fi
+fi
 if [ "$outcome" = done ] && [ "$status" = 0 ]; then
 	echo "ok bochs-script-exit"
 elif [ "$outcome" = done ]; then
