@@ -6,12 +6,22 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 start=$(date +%s)
-patterns=()
+# A suite whose make fails is counted as a failure here even when its own
+# logs hold only "ok" lines (it may have died before writing the rest).
+runner_log=build/run-all.log
+mkdir -p build
+: > "$runner_log"
+patterns=("$runner_log")
 # run_suite TARGET 'LOG-GLOB': the glob is expanded after the suite ran.
 run_suite() {
-	local target=$1 pattern=$2
+	local target=$1 pattern=$2 status
 	echo "=== make $target ($(($(date +%s) - start)) s elapsed)"
-	make --no-print-directory "$target" || echo "=== make $target exited non-zero"
+	make --no-print-directory "$target"
+	status=$?
+	if [ $status != 0 ]; then
+		echo "=== make $target exited with status $status"
+		echo "not ok make-$target - exited with status $status" >> "$runner_log"
+	fi
 	patterns+=("$pattern")
 }
 run_suite checkpatch 'build/checkpatch/checkpatch.log'
