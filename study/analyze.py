@@ -43,6 +43,19 @@ PHASE_MEANING = {
     "reboot_userspace": "2nd boot: /init until shutdown",
     "shutdown": "poweroff -f until QEMU exits",
 }
+# The lab's two L1 machines, keyed by the numbering KVM reports in the
+# exit_stats header (svm: AMD APM exit codes, vmx: Intel SDM basic exit
+# reasons).
+VENDOR = {
+    "svm": {"name": "AMD SVM",
+            "l1": "QEMU TCG, `-cpu EPYC,+svm`",
+            "codes": "AMD SVM exit codes", "ref": "AMD APM Vol. 2 Appendix C"},
+    "vmx": {"name": "Intel VMX",
+            "l1": "Bochs 2.7, `corei7_skylake_x`, VMX with EPT",
+            "codes": "Intel VMX basic exit reasons", "ref": "Intel SDM Appendix C"},
+}
+UNKNOWN_VENDOR = {"name": "unknown vendor", "l1": "unknown L1",
+                  "codes": "exit reasons of an unknown numbering", "ref": "no table"}
 FIRST_BOOT = ("firmware", "kernel", "userspace")
 SECOND_BOOT = ("reboot_firmware", "reboot_kernel", "reboot_userspace")
 
@@ -406,7 +419,10 @@ def plot(run, phases, rates, out_dir, top_k=8):
             raise SystemExit(f"analyze: gnuplot {script} failed:\n{r.stderr}")
 
 
-def analyze(run_dir, out_dir, command=None, plots=True):
+def analyze(run_dir, out_dir, command=None, plots=True, others=()):
+    """Writes the report of one run; `others` are the summaries of other
+    vendors' runs for the side-by-side section.  Returns (all checks
+    passed, this run's summary)."""
     run = load_run(run_dir)
     os.makedirs(out_dir, exist_ok=True)
     phases = phases_of(run)
@@ -469,10 +485,12 @@ def analyze(run_dir, out_dir, command=None, plots=True):
     r.append("# VM exits of a full guest boot and workloads\n")
     if command:
         r.append(f"Produced by `{command}`; every number below comes from that run.\n")
+    vendor = VENDOR.get(run.numbering, UNKNOWN_VENDOR)
     r.append("Setup: the guest (L2: Debian's kernel "
              f"{kernel_version(run)}, busybox initramfs, 1 vCPU) runs under QEMU "
-             "`-accel kvm` on our KVM inside L1 (QEMU TCG, `-cpu EPYC,+svm`), so "
-             f"exit reasons are AMD SVM exit codes (numbering: {run.numbering}). "
+             f"`-accel kvm` on our KVM inside L1 ({vendor['l1']}), so "
+             f"exit reasons are {vendor['codes']} ({vendor['ref']}; numbering "
+             f"`{run.numbering}`). "
              f"A sampler in L1 read the VM's debugfs `exit_stats` every "
              f"{run.meta.get('interval_ms', '?')} ms and when the guest announced a "
              "phase on its serial console. Cycles are L1 TSC cycles "
@@ -480,13 +498,15 @@ def analyze(run_dir, out_dir, command=None, plots=True):
              "absolute costs are much higher than on hardware; compare them "
              "relative to each other).\n")
     boots = []
-    for label, names in (("first boot: VM start until the workloads start",
+    boot_exits = [None, None]  # first and second boot, for the vendor table
+    for i, (label, names) in enumerate( (("first boot: VM start until the workloads start",
                           FIRST_BOOT),
                          ("second boot: reboot -f until its /init announces "
-                          "shutdown", SECOND_BOOT)):
+                          "shutdown", SECOND_BOOT))):
         ps = [p for p in phases if p.name in names]
         if len(ps) == len(names):
             boots.append((label, sum(p.exits for p in ps), sum(p.duration for p in ps)))
+            boot_exits[i] = boots[-1][1]
     r.append("## Answers\n")
     for label, n, d in boots:
         r.append(f"- **Exits of a full boot** ({label}; firmware + kernel + "
@@ -519,7 +539,9 @@ def analyze(run_dir, out_dir, command=None, plots=True):
     io_exits = last.counts.get(io_name, 0)
     console_bytes = sum(p.console_bytes for p in phases)
     if io_exits and console_bytes:
-        r.append(f"- **Why {io_name} leads:** the guest's serial console (a "
+        lead = (f"Why {io_name} leads" if ranked and ranked[0][0] == io_name
+                else f"{io_name} and the serial console")
+        r.append(f"- **{lead}:** the guest's serial console (a "
                  f"16550 UART, one port access per register read or write) printed "
                  f"{fmt_int(console_bytes)} bytes; {fmt_int(io_exits)} {io_name} exits "
                  f"is {io_exits / console_bytes:.1f} per byte printed. Phases that print "
@@ -536,6 +558,16 @@ def analyze(run_dir, out_dir, command=None, plots=True):
                  f"`exits` statistic {fmt_int(fin.kvm_exits)}: "
                  f"{'**match**' if fin.total == fin.kvm_exits else '**MISMATCH**'}.")
     r.append("")
+    summary = {
+        "vendor": vendor["name"], "l1": vendor["l1"], "boot_exits": boot_exits,
+        "total": last.total, "kvm_exits": fin.kvm_exits if fin else None,
+        "seconds": (last.t - phases[0].start.t) if phases else last.t,
+        "phases": [(p.name, p.exits, p.duration, p.rate) for p in phases],
+        "ranked": ranked, "burst_share": burstiness(rates) if rates else None,
+        "checks_ok": all(ok for _, ok, _ in checks), "out_dir": out_dir,
+    }
+    if others:
+        r += side_by_side([summary] + list(others), out_dir, plots)
 
     r.append("## Phases\n")
     prow = []
@@ -628,8 +660,101 @@ def analyze(run_dir, out_dir, command=None, plots=True):
         print(f"Exits of a full boot ({label}): {fmt_int(n)} in {d:.1f} s")
     for name, ok, detail in checks:
         print(f"check {'ok' if ok else 'FAILED'}: {name} ({detail})")
+    if others:
+        print()
+        print("Both vendors (exits):")
+        print(text_table(*side_by_side_rows([summary] + list(others), plain=True)))
     print(f"\nReport: {os.path.join(out_dir, 'report.md')}")
-    return ok_all
+    return ok_all, summary
+
+
+def side_by_side_rows(summaries, plain=False):
+    """Headers and rows of the vendor comparison: one column per run."""
+    def cell_phase(s, name):
+        for n, exits, dur, rate in s["phases"]:
+            if n == name:
+                return f"{fmt_int(exits)} ({fmt_int(round(rate))}/s)"
+        return "-"
+    headers = [""] + [s["vendor"] for s in summaries]
+    rows = [["L1"] + [s["l1"].replace("`", "") if plain else s["l1"] for s in summaries]]
+    for i, label in enumerate(("first boot (firmware + kernel + user space)",
+                               "second boot (after reboot -f)")):
+        rows.append([f"exits of the {label}"] +
+                    [fmt_int(s["boot_exits"][i]) if s["boot_exits"][i] is not None
+                     else "-" for s in summaries])
+    rows.append(["exits of the whole run"] +
+                [f"{fmt_int(s['total'])} in {s['seconds']:.0f} s" for s in summaries])
+    names = []
+    for s in summaries:
+        names += [n for n, *_ in s["phases"] if n not in names]
+    for name in names:
+        rows.append([f"phase {name}"] + [cell_phase(s, name) for s in summaries])
+    for k in range(5):
+        rows.append([f"reason #{k + 1}"] +
+                    [f"{s['ranked'][k][0]} ({s['ranked'][k][1] / s['total']:.1%})"
+                     if len(s["ranked"]) > k and s["total"] else "-" for s in summaries])
+    rows.append(["busiest 10% of intervals hold"] +
+                [f"{s['burst_share']:.0%}" if s["burst_share"] is not None else "-"
+                 for s in summaries])
+    rows.append(["TOTAL vs KVM's `exits`" if not plain else "TOTAL vs KVM's exits"] +
+                [("match" if s["kvm_exits"] == s["total"] else "MISMATCH")
+                 + ("" if s["checks_ok"] else ", checks FAILED") for s in summaries])
+    return headers, rows
+
+
+def side_by_side(summaries, out_dir, plots):
+    """The report section comparing this run with the other vendor's."""
+    headers, rows = side_by_side_rows(summaries)
+    r = ["## Both vendors side by side\n"]
+    r.append("The same guest and workloads on our KVM on each vendor's lab machine; "
+             "each column comes from its own run of this command. Reason names "
+             "follow each vendor's numbering (IOIO is IO_INSTRUCTION, NPF is "
+             "EPT_VIOLATION, INTR is EXTERNAL_INTERRUPT). Seconds are L1's clock: "
+             "Bochs' clock follows its instruction count (`clock: sync=none`) and "
+             "QEMU TCG's the host's, so compare exits, not exits per second, across "
+             "the columns; timer-driven reasons differ most.\n")
+    r.append(md_table(headers, rows, ["l"] * len(headers)))
+    r.append("")
+    for s in summaries[1:]:
+        rel = os.path.relpath(os.path.join(s["out_dir"], "report.md"), out_dir)
+        r.append(f"The {s['vendor']} run's full report: [{rel}]({rel}).\n")
+    if plots:
+        plot_vendor_phases(summaries, out_dir)
+        r.append("![exits per phase by vendor](phases_by_vendor.png)\n")
+    return r
+
+
+def plot_vendor_phases(summaries, out_dir):
+    names = []
+    for s in summaries:
+        names += [n for n, *_ in s["phases"] if n not in names]
+    top = 1
+    with open(os.path.join(out_dir, "phases_by_vendor.dat"), "w") as f:
+        f.write("# phase " + " ".join(s["vendor"].replace(" ", "_") for s in summaries)
+                + " (exits)\n")
+        for name in names:
+            counts = [next((e for n, e, *_ in s["phases"] if n == name), 0)
+                      for s in summaries]
+            f.write(f'"{name}" ' + " ".join(str(max(c, 0)) for c in counts) + "\n")
+            top = max([top] + counts)
+    g = ['set terminal pngcairo size 1200,600 font "sans,10"',
+         'set output "phases_by_vendor.png"', "set termoption noenhanced",
+         'set title "VM exits per phase, by vendor (log scale)"',
+         # Headroom on the log scale: autoscale would cut the highest bar.
+         "set logscale y", f"set yrange [0.8:{top * 3}]", "set style data histograms",
+         "set style histogram clustered gap 1", "set style fill solid 0.85 noborder",
+         "set grid ytics", "set key top right", "set xtics rotate by -30 font ',9'",
+         'set ylabel "exits"']
+    colors = ["#1f77b4", "#ff7f0e"]
+    curves = [f'"phases_by_vendor.dat" using {i + 2}:xtic(1) lc rgb '
+              f'"{colors[i % 2]}" title "{s["vendor"]}"' for i, s in enumerate(summaries)]
+    g.append("plot " + ", ".join(curves))
+    with open(os.path.join(out_dir, "phases_by_vendor.gp"), "w") as f:
+        f.write("\n".join(g) + "\n")
+    r = subprocess.run(["gnuplot", "phases_by_vendor.gp"], cwd=out_dir,
+                       capture_output=True, text=True)
+    if r.returncode:
+        raise SystemExit(f"analyze: gnuplot phases_by_vendor.gp failed:\n{r.stderr}")
 
 
 def kernel_version(run):
@@ -646,13 +771,24 @@ def main(argv):
     ap.add_argument("report_dir", help="where report.md and the plots go")
     ap.add_argument("--command", help="the command that produced the run (for the report)")
     ap.add_argument("--no-plots", action="store_true", help="skip gnuplot")
+    ap.add_argument("--second-vendor", nargs=2, metavar=("RUN_DIR", "REPORT_DIR"),
+                    help="the other vendor's run: its own report goes to REPORT_DIR, "
+                    "and the main report gets a column for it")
     a = ap.parse_args(argv)
-    for name in ("samples.csv", "meta.txt"):
-        if not os.path.exists(os.path.join(a.run_dir, name)):
-            ap.error(f"{a.run_dir} has no {name}: pass the directory a profile "
-                     "run wrote (e.g. build/study/run-full)")
-    ok = analyze(a.run_dir, a.report_dir, a.command, not a.no_plots)
-    return 0 if ok else 1
+    runs = [a.run_dir] + ([a.second_vendor[0]] if a.second_vendor else [])
+    for run_dir in runs:
+        for name in ("samples.csv", "meta.txt"):
+            if not os.path.exists(os.path.join(run_dir, name)):
+                ap.error(f"{run_dir} has no {name}: pass the directory a profile "
+                         "run wrote (e.g. build/study/run-full)")
+    others, ok_others = [], True
+    if a.second_vendor:
+        ok_others, other = analyze(a.second_vendor[0], a.second_vendor[1], a.command,
+                                   not a.no_plots)
+        others.append(other)
+        print()
+    ok, _ = analyze(a.run_dir, a.report_dir, a.command, not a.no_plots, others)
+    return 0 if ok and ok_others else 1
 
 
 if __name__ == "__main__":

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Check a profile's report against itself and against the raw run.
 
-usage: check_report.py RUN_DIR REPORT_DIR [--reboot]
+usage: check_report.py RUN_DIR REPORT_DIR [--reboot] [--prefix NAME]
+       check_report.py --side-by-side REPORT_DIR OTHER_REPORT_DIR
 
 Reads report.md as a reader would (its markdown tables), and the raw
 samples.csv / console.tsv / meta.txt independently of analyze.py, and
-prints one "ok NAME" / "not ok NAME - details" line per check.
+prints one "ok NAME" / "not ok NAME - details" line per check (NAME
+prefixed with "NAME:" when --prefix is given).  --side-by-side checks the
+vendor comparison in REPORT_DIR/report.md against both vendors' own
+reports.
 """
 import csv
 import os
@@ -13,7 +17,11 @@ import re
 import sys
 
 
+PREFIX = ""
+
+
 def check(name, ok, detail=""):
+    name = PREFIX + name
     print(f"ok {name}" if ok else f"not ok {name} - {detail}")
     return ok
 
@@ -38,7 +46,61 @@ def tables_after(text, heading):
     return rows
 
 
+def read_report(report_dir):
+    path = os.path.join(report_dir, "report.md")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return f.read()
+
+
+def side_by_side(report_dir, other_dir):
+    """The comparison table's cells against each vendor's own tables."""
+    global PREFIX
+    PREFIX = "side-by-side:"
+    texts = [read_report(report_dir), read_report(other_dir)]
+    if not check("reports-exist", all(texts), f"no report.md in {report_dir} or {other_dir}"):
+        return 1
+    table = tables_after(texts[0], "## Both vendors side by side")
+    if not check("table", table and len(table[0]) == 3,
+                 "no three-column table after '## Both vendors side by side'"):
+        return 1
+    rows = {r[0]: r[1:] for r in table[1:]}
+    check("vendors", table[0][1:] == ["AMD SVM", "Intel VMX"], f"columns {table[0][1:]}")
+    for col, text in enumerate(texts):
+        vendor = table[0][col + 1].lower().replace(" ", "-")
+        reasons = tables_after(text, "## Exits by reason")
+        total = number(reasons[-1][2]) if reasons else None
+        whole = rows.get("exits of the whole run", ["", ""])[col]
+        check(f"{vendor}-whole-run-equals-its-report",
+              total is not None and whole.startswith(f"{total:,} ".replace(",", " ")),
+              f"cell '{whole}', report TOTAL {total}")
+        phases = tables_after(text, "## Phases") or []
+        by_name = {r[0]: number(r[4]) for r in phases[1:-1]}
+        boot = sum(by_name.get(n, 0) for n in ("firmware", "kernel", "userspace"))
+        cell = rows.get("exits of the first boot (firmware + kernel + user space)",
+                        ["", ""])[col]
+        check(f"{vendor}-first-boot-equals-its-phases",
+              cell and number(cell) == boot, f"cell '{cell}', phases sum {boot}")
+        bad = [n for n, e in by_name.items()
+               if not rows.get(f"phase {n}", ["", ""])[col].startswith(
+                   f"{e:,} (".replace(",", " "))]
+        check(f"{vendor}-phase-rows-equal-its-phases", by_name and not bad,
+              f"phases differing: {bad}")
+    return 0
+
+
 def main(argv):
+    global PREFIX
+    if len(argv) == 3 and argv[0] == "--side-by-side":
+        return side_by_side(argv[1], argv[2])
+    if "--prefix" in argv:
+        i = argv.index("--prefix")
+        if i + 1 >= len(argv):
+            print(__doc__.strip().splitlines()[2], file=sys.stderr)
+            return 2
+        PREFIX = argv[i + 1] + ":"
+        argv = argv[:i] + argv[i + 2:]
     if len(argv) not in (2, 3) or (len(argv) == 3 and argv[2] != "--reboot"):
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2

@@ -11,14 +11,18 @@
 #   INTERVAL_MS    sampling interval
 #   DISK_IMAGE_MB  size of the guest's virtio disk (a file in L1's RAM)
 #   INITRAMFS      the guest's initramfs, relative to the repository
-# From the lab: TOP (the repository in L1, under /host), OUT (results),
-# LAB_HOST_TOP, the host's root at /host with tmpfs /host/tmp, debugfs.
+#   BUNDLE         optional: a directory in L1 holding everything (the
+#                  Intel lab under Bochs has no host share): study-sampler,
+#                  vmlinuz, the initramfs (INITRAMFS is then relative to
+#                  BUNDLE) and qemu/ from lab/bochs/qemu-bundle.sh
+# From the lab: OUT (results); without BUNDLE also TOP (the repository in L1,
+# under /host), LAB_HOST_TOP, the host's root at /host with tmpfs /host/tmp.
 set -u
 fail() { echo "l1-profile: $*"; exit 1; }
 
 for kv in "$@"; do
 	case $kv in
-	ABI=*|GUEST_APPEND=*|L2_MEM_MB=*|L2_TIMEOUT_S=*|INTERVAL_MS=*|DISK_IMAGE_MB=*|INITRAMFS=*)
+	ABI=*|GUEST_APPEND=*|L2_MEM_MB=*|L2_TIMEOUT_S=*|INTERVAL_MS=*|DISK_IMAGE_MB=*|INITRAMFS=*|BUNDLE=*)
 		export "$kv" ;;
 	*) fail "unknown argument '$kv' (want KEY=VALUE, see the header)" ;;
 	esac
@@ -26,12 +30,7 @@ done
 for key in ABI GUEST_APPEND L2_MEM_MB L2_TIMEOUT_S INTERVAL_MS DISK_IMAGE_MB INITRAMFS; do
 	eval "[ -n \"\${$key:-}\" ]" || fail "$key=... missing"
 done
-[ -n "${TOP:-}" ] && [ -n "${OUT:-}" ] || fail "TOP and OUT must be set by the lab"
-
-# QEMU runs in the host's root (chroot /host), which sees host paths.
-top_in_chroot=${LAB_HOST_TOP:-${TOP#/host}}
-[ -r "/host$top_in_chroot/study/l1-profile.sh" ] ||
-	fail "cannot find the repository at /host$top_in_chroot"
+[ -n "${OUT:-}" ] || fail "OUT must be set by the lab"
 debugfs=/sys/kernel/debug
 [ -d $debugfs/kvm ] || mount -t debugfs none $debugfs 2>/dev/null
 [ -d $debugfs/kvm ] || fail "no $debugfs/kvm: is debugfs mounted and kvm loaded?"
@@ -39,35 +38,53 @@ debugfs=/sys/kernel/debug
 	fail "the loaded kvm has no exit_stats parameter: run with our modules"
 [ "$(cat /sys/module/kvm/parameters/exit_stats)" = Y ] ||
 	fail "kvm.exit_stats is off: the VM would have no exit_stats file"
-[ -c /host/dev/kvm ] || fail "no /dev/kvm inside /host"
 
-# A scratch dir both QEMU (in the chroot) and the sampler (outside) see,
-# in RAM: the console file is followed with inotify, which 9p lacks.
-work_in_chroot=/tmp/study-profile
-work=/host$work_in_chroot
+# Where QEMU runs and what it sees: QEMU's paths are $root-relative.
+# A scratch dir both QEMU and the sampler see, in RAM: the console file is
+# followed with inotify, which 9p lacks.
+if [ -n "${BUNDLE:-}" ]; then
+	root=
+	qemu="$BUNDLE/qemu/qemu-system-x86_64"
+	kernel=$BUNDLE/vmlinuz
+	initramfs=$BUNDLE/$INITRAMFS
+	sampler=$BUNDLE/study-sampler
+	[ -x "$qemu" ] || fail "no $qemu (lab/bochs/qemu-bundle.sh)"
+else
+	# QEMU runs in the host's root (chroot /host), which sees host paths.
+	[ -n "${TOP:-}" ] || fail "TOP must be set by the lab (or BUNDLE=...)"
+	top_in_chroot=${LAB_HOST_TOP:-${TOP#/host}}
+	[ -r "/host$top_in_chroot/study/l1-profile.sh" ] ||
+		fail "cannot find the repository at /host$top_in_chroot"
+	[ -c /host/dev/kvm ] || fail "no /dev/kvm inside /host"
+	root=/host
+	qemu="chroot /host /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin qemu-system-x86_64"
+	kernel=$top_in_chroot/build/debs/root/boot/vmlinuz-$ABI-amd64
+	initramfs=$top_in_chroot/$INITRAMFS
+	sampler=/host$top_in_chroot/build/study/study-sampler
+fi
+work_in_root=/tmp/study-profile
+work=$root$work_in_root
 rm -rf "$work"
-mkdir -p "$work" || fail "cannot create $work (is /host/tmp a tmpfs?)"
+mkdir -p "$work" || fail "cannot create $work (is $root/tmp a tmpfs?)"
 dd if=/dev/zero of="$work/disk.raw" bs=1M count=0 seek="$DISK_IMAGE_MB" 2>/dev/null ||
 	fail "cannot create $work/disk.raw"
-
-kernel=$top_in_chroot/build/debs/root/boot/vmlinuz-$ABI-amd64
-sampler=/host$top_in_chroot/build/study/study-sampler
 [ -x "$sampler" ] || fail "no $sampler (make study-tools)"
-[ -r "/host$kernel" ] || fail "no guest kernel /host$kernel"
-[ -r "/host$top_in_chroot/$INITRAMFS" ] || fail "no guest initramfs $INITRAMFS"
+[ -r "$root$kernel" ] || fail "no guest kernel $root$kernel"
+[ -r "$root$initramfs" ] || fail "no guest initramfs $root$initramfs"
 
 echo "l1-profile: guest: $GUEST_APPEND, $L2_MEM_MB MiB, 1 vCPU; sampling every $INTERVAL_MS ms"
+# $qemu is a command with arguments: split on purpose.
+# shellcheck disable=SC2086
 "$sampler" --out "$work" --console "$work/console.log" \
 	--interval-ms "$INTERVAL_MS" --timeout "$L2_TIMEOUT_S" \
 	--event-prefix "@@STUDY " --event-prefix "Probing EDD" \
 	--event-prefix "[    0.000000] Linux version" -- \
-	chroot /host /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-	qemu-system-x86_64 -accel kvm -cpu host -smp 1 \
+	$qemu -accel kvm -cpu host -smp 1 \
 	-m "$L2_MEM_MB" -nodefaults -no-user-config -display none \
-	-chardev "file,id=console,path=$work_in_chroot/console.log" \
+	-chardev "file,id=console,path=$work_in_root/console.log" \
 	-serial chardev:console \
-	-drive "file=$work_in_chroot/disk.raw,if=virtio,format=raw" \
-	-kernel "$kernel" -initrd "$top_in_chroot/$INITRAMFS" \
+	-drive "file=$work_in_root/disk.raw,if=virtio,format=raw" \
+	-kernel "$kernel" -initrd "$initramfs" \
 	-append "console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1 $GUEST_APPEND"
 rc=$?
 echo "l1-profile: sampler exit status $rc"

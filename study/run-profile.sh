@@ -1,53 +1,113 @@
 #!/bin/bash
 # Profile the VM exits of a full guest boot and workloads in the lab, then
-# write the report (study/analyze.py).  `make demo` runs the full profile,
-# `make study-test` the short one.
+# write the report (study/analyze.py).  `make demo` runs the full profile on
+# both vendors, `make study-test` the short one.
 #
-# usage: study/run-profile.sh full|short [REPORT_DIR]
+# usage: study/run-profile.sh [--vendor amd|intel|both] full|short [REPORT_DIR]
 #   full   boot, files/cpu/disk/CPUID+port-I/O workloads, reboot, poweroff;
-#          report in build/report/ (default)
+#          report in build/report/ (default; Intel alone: build/report/intel/)
 #   short  smaller workloads and no reboot (for the test); report in
-#          build/study/report-short/ (default)
-# The raw run (sampler output) lands in build/study/run-<profile>/.
+#          build/study/report-short/ (default; Intel: .../report-short-intel/)
+#   --vendor  amd (default): L1 is QEMU TCG with nested SVM (lab/run-l1.sh);
+#          intel: L1 is Bochs with VMX (lab/bochs/run-bochs.sh, about 10
+#          minutes for the full profile); both: the two side by side (one
+#          core each), the AMD report in REPORT_DIR with a column per vendor,
+#          the Intel one in REPORT_DIR/intel/
+# The raw run (sampler output) lands in build/study/run-<profile>[-intel]/.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 usage() { sed -n '/^# usage:/,/^# The raw/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+vendor=amd run_only=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--vendor) [ $# -ge 2 ] || usage; vendor=$2; shift 2 ;;
+	--run-only) run_only=1; shift ;;  # internal: --vendor both analyzes
+	-h|--help) usage ;;
+	-*) echo "run-profile: unknown option '$1'" >&2; usage ;;
+	*) break ;;
+	esac
+done
+case $vendor in
+amd|intel|both) ;;
+*) echo "run-profile: unknown vendor '$vendor' (amd, intel or both)" >&2; usage ;;
+esac
 [ $# -ge 1 ] && [ $# -le 2 ] || usage
 profile=$1
+intel_only=
+[ "$vendor" != intel ] || intel_only=1
 case $profile in
 full)
-	report=${2:-$top/build/report}
+	report=${2:-$top/build/report${intel_only:+/intel}}
 	guest="study.files=3000 study.cpu=300000 study.disk_mb=96 study.burst=20000 study.reboot=1"
-	l2_timeout=900 l1_timeout=1080 ;;
+	l2_timeout=900 l1_timeout=1080 disk_mb=128 ;;
 short)
-	report=${2:-$top/build/study/report-short}
+	report=${2:-$top/build/study/report-short${intel_only:+-intel}}
 	guest="study.files=100 study.cpu=5000 study.disk_mb=4 study.burst=2000 study.reboot=0"
-	l2_timeout=420 l1_timeout=540 ;;
+	l2_timeout=420 l1_timeout=540 disk_mb=16 ;;
 *) echo "run-profile: unknown profile '$profile' (full or short)" >&2; usage ;;
 esac
+command="make demo"
+[ "$profile" = short ] && command="make study-test (study/run-profile.sh short)"
+start=$(date +%s)
+
+if [ "$vendor" = both ]; then
+	# Each vendor's L1 is one emulator thread (Bochs) or mostly one (TCG):
+	# run them side by side, each line of output tagged with its vendor.
+	mkdir -p "$report"
+	"$0" --vendor amd --run-only "$profile" "$report" 2>&1 | sed -u 's/^/[amd]   /' &
+	amd_pid=$!
+	"$0" --vendor intel --run-only "$profile" "$report/intel" 2>&1 | sed -u 's/^/[intel] /' &
+	intel_pid=$!
+	rc=0
+	wait $amd_pid || rc=1
+	wait $intel_pid || rc=1
+	echo
+	echo "study: both vendors"
+	python3 "$top/study/analyze.py" --command "$command" \
+		--second-vendor "$top/build/study/run-$profile-intel" "$report/intel" \
+		"$top/build/study/run-$profile" "$report" || rc=1
+	echo "study: total time $(($(date +%s) - start)) s"
+	exit $rc
+fi
 
 abi=$("$top/lab/fetch-debian.sh")
 for f in build/study/study-sampler build/study/guest.cpio.gz; do
 	[ -e "$top/$f" ] || { echo "run-profile: $f missing; run 'make study-tools'" >&2; exit 2; }
 done
-run_dir=$top/build/study/run-$profile
+run_dir=$top/build/study/run-$profile${intel_only:+-intel}
 rm -rf "$run_dir"
 mkdir -p "$run_dir"
+settings=(ABI="$abi" GUEST_APPEND="$guest" L2_MEM_MB=256 L2_TIMEOUT_S="$l2_timeout"
+	INTERVAL_MS=100 DISK_IMAGE_MB="$disk_mb")
 
-start=$(date +%s)
-echo "study: $profile profile in the lab (L1: QEMU TCG; guest: QEMU -accel kvm on our KVM)"
 set +e
-"$top/lab/run-l1.sh" --name "study-$profile-$$" --modules ours --out "$run_dir" \
-	--timeout "$l1_timeout" "$top/study/l1-profile.sh" \
-	ABI="$abi" GUEST_APPEND="$guest" L2_MEM_MB=256 L2_TIMEOUT_S="$l2_timeout" \
-	INTERVAL_MS=100 DISK_IMAGE_MB=128 INITRAMFS=build/study/guest.cpio.gz
-rc=$?
+if [ "$vendor" = amd ]; then
+	echo "study: $profile profile in the lab (L1: QEMU TCG, nested SVM; guest: QEMU -accel kvm on our KVM)"
+	"$top/lab/run-l1.sh" --name "study-$profile-$$" --modules ours --out "$run_dir" \
+		--timeout "$l1_timeout" "$top/study/l1-profile.sh" \
+		"${settings[@]}" INITRAMFS=build/study/guest.cpio.gz
+	rc=$?
+else
+	echo "study: $profile profile in the Intel lab (L1: Bochs, VMX; guest: QEMU -accel kvm on our KVM)"
+	# No host share under Bochs: QEMU, the sampler and the guest go into
+	# L1's initramfs as one directory.
+	bundle=$top/build/study/intel-bundle
+	rm -rf "$bundle"
+	mkdir -p "$bundle"
+	"$top/lab/bochs/qemu-bundle.sh" "$bundle/qemu" /lab/study/qemu
+	cp "$top/build/study/study-sampler" "$top/build/study/guest.cpio.gz" "$bundle/"
+	cp "$top/build/debs/root/boot/vmlinuz-$abi-amd64" "$bundle/vmlinuz"
+	# L1 holds the initramfs, the guest's RAM and its disk image.
+	"$top/lab/bochs/run-bochs.sh" --megs 1024 --timeout "$((l1_timeout + 300))" \
+		--results "$run_dir" --include "$bundle:/lab/study" \
+		"$top/study/l1-profile.sh" "${settings[@]}" BUNDLE=/lab/study INITRAMFS=guest.cpio.gz
+	rc=$?
+fi
 set -e
 echo "study: lab run finished with status $rc after $(($(date +%s) - start)) s"
 [ -s "$run_dir/samples.csv" ] || { echo "study: no samples came back from L1" >&2; exit 1; }
 
-command="make demo"
-[ "$profile" = short ] && command="make study-test (study/run-profile.sh short)"
+[ "$run_only" = 1 ] && exit $rc
 echo
 python3 "$top/study/analyze.py" --command "$command" "$run_dir" "$report"
 echo "study: total time $(($(date +%s) - start)) s"

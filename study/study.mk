@@ -1,5 +1,7 @@
 # The VM-exit profile of a full guest boot and workloads (see study/README.md).
-#   make demo          full profile in the lab; report in build/report/
+#   make demo          full profile on both vendors' labs (QEMU/SVM and
+#                      Bochs/VMX, side by side); report in build/report/
+#   make demo DEMO_VENDOR=amd   only one vendor (amd or intel)
 #   make study-test    unit tests (no VM) + short profile with checks
 #   make study-unit    only the unit tests
 #   make study-tools   the sampler, the guest's burst program and initramfs
@@ -27,8 +29,10 @@ $(STUDY_DIR)/guest.cpio.gz: $(STUDY_DIR)/exitburst $(TOP)/study/guest/init \
 
 FORCE:
 
+# Both vendors side by side by default; DEMO_VENDOR=amd (or intel) for one.
+DEMO_VENDOR ?= both
 demo: modules study-tools
-	$(TOP)/study/run-profile.sh full
+	$(TOP)/study/run-profile.sh --vendor $(DEMO_VENDOR) full
 
 # The sampler under ASan/UBSan, dynamically linked, for its unit test.
 $(STUDY_DIR)/study-sampler-asan: $(TOP)/study/sampler.c | deps
@@ -48,12 +52,19 @@ study-unit: $(STUDY_DIR)/study-sampler-asan
 	@$(call study_run,$(TOP)/study/test-sampler.sh $(STUDY_DIR)/study-sampler-asan,$(STUDY_DIR)/sampler-unit.log,sampler-unit)
 	@$(call study_run,python3 $(TOP)/study/test_analyze.py,$(STUDY_DIR)/analyze-unit.log,analyze-unit)
 
+# The short profile on both vendors side by side (SKIP_INTEL=1: AMD only).
+STUDY_TEST_VENDOR := $(if $(filter 1,$(SKIP_INTEL)),amd,both)
+study_short := $(STUDY_DIR)/report-short
 study-test: modules study-tools
 	@mkdir -p $(STUDY_DIR)
 	@rm -f $(STUDY_DIR)/*.log
 	$(MAKE) --no-print-directory study-unit
-	$(TOP)/study/run-profile.sh short > $(STUDY_DIR)/profile-short.out 2>&1; \
+	$(TOP)/study/run-profile.sh --vendor $(STUDY_TEST_VENDOR) short > $(STUDY_DIR)/profile-short.out 2>&1; \
 		echo "run-profile status $$?" >> $(STUDY_DIR)/profile-short.out; \
-		tail -n 40 $(STUDY_DIR)/profile-short.out
-	@$(call study_run,python3 $(TOP)/study/check_report.py $(STUDY_DIR)/run-short $(STUDY_DIR)/report-short,$(STUDY_DIR)/profile-short.log,profile-short)
+		tail -n 60 $(STUDY_DIR)/profile-short.out
+	@$(call study_run,python3 $(TOP)/study/check_report.py $(STUDY_DIR)/run-short $(study_short),$(STUDY_DIR)/profile-short.log,profile-short)
+ifneq ($(STUDY_TEST_VENDOR),amd)
+	@$(call study_run,python3 $(TOP)/study/check_report.py --prefix intel $(STUDY_DIR)/run-short-intel $(study_short)/intel,$(STUDY_DIR)/profile-short-intel.log,profile-short-intel)
+	@$(call study_run,python3 $(TOP)/study/check_report.py --side-by-side $(study_short) $(study_short)/intel,$(STUDY_DIR)/profile-short-side-by-side.log,profile-short-side-by-side)
+endif
 	$(TOP)/tests/summarize.sh $(STUDY_DIR)/*.log

@@ -81,7 +81,7 @@ def run_analysis(d, plots=False):
     out = os.path.join(d, "report")
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
-        ok = analyze.analyze(d, out, "test", plots)
+        ok, _ = analyze.analyze(d, out, "test", plots)
     with open(os.path.join(out, "report.md")) as f:
         return ok, f.read(), buf.getvalue(), out
 
