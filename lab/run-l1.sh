@@ -33,9 +33,11 @@
 # is clean, 123 if it is not; 124 on timeout; 125 when L1 failed to boot,
 # to set up or died before SCRIPT finished.
 #
-# A soft lockup or RCU stall of L1's kernel before SCRIPT printed anything
-# (an emulation hiccup of TCG on a busy host) reboots L1 once, saying so; a
-# second one fails the run with 125.  A failing SCRIPT is never retried.
+# A soft lockup or RCU stall of L1's kernel, or L1 silent for 90 s (no console
+# line, not even /init's heartbeat; LAB_SILENCE_LIMIT_S=N to change), before
+# SCRIPT printed anything, is an emulation hiccup of TCG, not SCRIPT's fault:
+# L1 reboots once, saying so; a second one fails the run with 125.  A failing
+# SCRIPT is never retried.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -82,6 +84,9 @@ script=${1:-}
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || bad_usage "--timeout takes seconds > 0 (got '$timeout')"
 [[ $smp =~ ^[1-9][0-9]*$ ]] || bad_usage "--smp takes a number of vCPUs (got '$smp')"
 [[ $mem =~ ^[1-9][0-9]*$ ]] || bad_usage "--mem takes megabytes (got '$mem')"
+silence_limit=${LAB_SILENCE_LIMIT_S:-90}
+[[ $silence_limit =~ ^[1-9][0-9]*$ ]] ||
+	bad_usage "LAB_SILENCE_LIMIT_S takes seconds > 0 (got '$silence_limit')"
 for arg in "${qemu_extra[@]}"; do
 	case $arg in
 	-enable-kvm|*accel=kvm*|kvm|kvm,*|-accel*kvm*)
@@ -132,6 +137,8 @@ if [ "$shell" = 1 ] && [ -t 0 ]; then read -r rows cols < <(stty size) || true; 
 	echo "LAB_HOST_OUT=$(quote "$out")"
 	echo "LAB_SCRIPT_ARGS=$(quote "$script_args")"
 	echo "LAB_IN_HOST_ROOT=$in_host_root"
+	# Several heartbeats fit in the silence that counts as a stall.
+	echo "LAB_HEARTBEAT_S=$(( (silence_limit + 5) / 6 ))"
 	echo "LAB_TTY_ROWS=$rows LAB_TTY_COLS=$cols"
 	echo "TERM=$(quote "${TERM:-linux}")"
 } > "$overlay/lab/run.env"
@@ -167,18 +174,38 @@ if [ "$shell" = 1 ]; then
 	exit $rc
 fi
 
-# A kernel soft lockup or RCU stall in L1 itself: seen about once in 75
-# boots under TCG on a loaded host, after which L1 never recovers.  It is the
-# emulator's doing, not the script's, so L1 is rebooted once, as long as the
-# script has printed nothing yet (its output would otherwise come twice).
+# L1 itself stalling: its kernel reports a soft lockup or an RCU stall, or
+# it goes silent (no console line, not even /init's heartbeat, for
+# $silence_limit seconds: its vCPUs froze).  Both were seen about once in
+# 50-75 boots under TCG, and L1 never recovered.  That is the emulator's
+# doing, not the script's, so L1 is rebooted once, as long as the script has
+# printed nothing yet (its output would otherwise come twice).
 l1_stall_re='BUG: soft lockup|rcu: INFO: .*(detected stalls|self-detected stall)|rcu_[a-z]+ kthread starved'
-stall_file=$run_dir/l1-stall
+stall_file=$run_dir/l1-stall alive_file=$run_dir/l1-alive printed_file=$run_dir/script-printed
+# watch_silence: kills L1 when it has shown no sign of life for too long.
+watch_silence() {
+	local age
+	while kill -0 "$qemu_pid" 2>/dev/null; do
+		sleep 2
+		age=$(( $(date +%s) - $(stat -c %Y "$alive_file") ))
+		[ "$age" -ge "$silence_limit" ] || continue
+		if [ -e "$printed_file" ]; then
+			progress "L1 silent for $age s after the script printed output (no reboot)"
+			return
+		fi
+		echo "no console output, not even /init's heartbeat, for $age s" > "$stall_file"
+		progress "L1 stalled: silent for $age s"
+		kill "$qemu_pid" 2>/dev/null
+		return
+	done
+}
 # boot_l1 ATTEMPT: one boot of L1 running SCRIPT; sets qemu_rc and stall
-# ("" or the stall line, when it was seen before SCRIPT printed a line).
+# ("" or what showed L1 stalled before SCRIPT printed a line).
 boot_l1() {
-	local attempt=$1
+	local attempt=$1 watcher_pid
 	: > "$log"
-	rm -f "$stall_file" "$stall_file.late"
+	: > "$alive_file"
+	rm -f "$stall_file" "$stall_file.late" "$printed_file"
 	progress "L1 booting: $modules modules, smp $smp, mem $mem MiB, script $script; log: $log${attempt:+ (boot $attempt)}"
 	qemu_started=$(date +%s.%N)
 	set +e
@@ -186,12 +213,15 @@ boot_l1() {
 		2> >(quiet_qemu_stderr) &
 	qemu_pid=$!
 	trap 'kill $qemu_pid 2>/dev/null; wait $qemu_pid; exit 130' INT TERM
+	watch_silence &
+	watcher_pid=$!
 
 	# Stream SCRIPT's output (between the ready and exit markers) as it comes.
 	tail -n +1 -s 0.2 -f --pid=$qemu_pid "$log" 2>/dev/null | {
 		phase=boot printed=0
 		while IFS= read -r line; do
 			line=${line%$'\r'}
+			: > "$alive_file"
 			if [ $phase != after ] && [[ $line =~ $l1_stall_re ]]; then
 				if [ $printed = 0 ]; then
 					printf '%s\n' "$line" > "$stall_file"
@@ -204,6 +234,7 @@ boot_l1() {
 				: > "$stall_file.late"
 			fi
 			case $line in
+			"@@lab:$nonce:alive") ;;
 			"@@lab:$nonce:ready")
 				phase=script
 				# For smoke.sh and boot-time studies.
@@ -213,15 +244,22 @@ boot_l1() {
 				# Output without a final newline shares the marker's line.
 				[ "${line%%@@lab:*}" = "" ] || printf '%s\n' "${line%%@@lab:*}"
 				phase=after
+				: > "$printed_file"  # from here on, silence is not a stall
 				progress "script exited ${line##*:}" ;;
 			"@@lab:$nonce:setup-failed:"*)
 				phase=after ;;
-			*) if [ $phase = script ]; then printf '%s\n' "$line"; printed=1; fi ;;
+			*) if [ $phase = script ]; then
+				printf '%s\n' "$line"
+				[ $printed = 1 ] || : > "$printed_file"
+				printed=1
+			   fi ;;
 			esac
 		done
 	}
 	wait $qemu_pid
 	qemu_rc=$?
+	kill "$watcher_pid" 2>/dev/null
+	wait "$watcher_pid" 2>/dev/null
 	trap - INT TERM
 	set -e
 	stall=$(cat "$stall_file" 2>/dev/null || true)

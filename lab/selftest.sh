@@ -1,6 +1,6 @@
 #!/bin/bash
 # The lab runner's own behaviour (make lab-selftest): how lab/run-l1.sh
-# treats an L1 kernel stall and a failing script.  Each case boots L1 (stock
+# treats an L1 kernel stall, a frozen (silent) L1 and a failing script.  Each case boots L1 (stock
 # modules, a few seconds) with a script that plays its part, e.g. by putting
 # a soft-lockup line into L1's kernel log, and checks status and output.
 # Prints "ok NAME" / "not ok NAME - ..." lines; exits 1 if any failed.
@@ -17,19 +17,20 @@ check() { # NAME OK-CONDITION-STATUS DETAIL
 # reaches the console despite 'quiet'.
 fake_stall='echo "<2>watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [lab-selftest:1]" > /dev/kmsg'
 
-# run_case NAME SCRIPT-BODY: runs it in L1; sets status, out (stdout), err
-# (stderr) and dir (the host directory shared as /out).
+# run_case NAME SCRIPT-BODY [VAR=VALUE...]: runs it in L1 (the variables in
+# run-l1.sh's environment); sets status, out (stdout), err (stderr) and dir
+# (the host directory shared as /out).
 run_case() {
 	local name=$1
 	dir=$work/$name
 	mkdir -p "$dir/out"
 	printf '%s\n' "$2" > "$dir/script.sh"
-	"$top/lab/run-l1.sh" --name "selftest-$name-$$" --modules stock --timeout 120 \
+	env "${@:3}" "$top/lab/run-l1.sh" --name "selftest-$name-$$" --modules stock --timeout 120 \
 		--out "$dir/out" "$dir/script.sh" > "$dir/stdout" 2> "$dir/stderr"
 	status=$?
 	out=$(cat "$dir/stdout") err=$(cat "$dir/stderr")
-	echo "# $name: run-l1.sh exited $status; stderr:"
-	sed 's/^/#   /' "$dir/stderr"
+	echo "# $name: run-l1.sh exited $status; its progress lines (all of stderr: $dir/stderr):"
+	grep -E '^\[lab ' "$dir/stderr" | sed 's/^/#   /'
 }
 has() { grep -qF -- "$2" <<<"$1"; }
 
@@ -68,7 +69,27 @@ check late-stall-fails-dmesg-check "$([ $status = 123 ]; echo $?)" "status $stat
 [ "$(grep -c 'script output before the stall' <<<"$out")" = 1 ]; check late-stall-output-once $? \
 	"stdout: '$out'"
 
-# 4. A failing script is never retried: its status comes back after one boot.
+# 4. L1 frozen before the script printed anything: no console line, not
+# even /init's heartbeat (stopped here with SIGSTOP), for the silence limit.
+run_case silent-l1-then-clean "
+if [ -e /out/first-boot-done ]; then echo 'second boot ran the script'; exit 0; fi
+: > /out/first-boot-done
+kill -STOP \$(cat /run/lab-heartbeat.pid)
+sleep 100" LAB_SILENCE_LIMIT_S=20
+check silent-l1-reboots-once-and-passes $status "status $status, want 0"
+has "$err" "L1 stalled: silent for"; check silent-l1-is-announced $? "stderr lacks 'L1 stalled: silent for'"
+[ "$(grep -c 'L1 booting' <<<"$err")" = 2 ]; check silent-l1-exactly-two-boots $? \
+	"$(grep -c 'L1 booting' <<<"$err") boots"
+
+# 5. A script that is quiet for longer than the limit while L1 lives (the
+# heartbeat goes on) is left alone.
+run_case quiet-script "sleep 35; echo 'quiet script done'" LAB_SILENCE_LIMIT_S=20
+check quiet-script-passes $status "status $status, want 0"
+[ "$(grep -c 'L1 booting' <<<"$err")" = 1 ]; check quiet-script-one-boot $? \
+	"$(grep -c 'L1 booting' <<<"$err") boots"
+has "$out" "quiet script done"; check quiet-script-output $? "stdout: '$out'"
+
+# 6. A failing script is never retried: its status comes back after one boot.
 run_case failing-script "echo 'failing on purpose'; exit 7"
 check failing-script-status "$([ $status = 7 ]; echo $?)" "status $status, want 7"
 [ "$(grep -c 'L1 booting' <<<"$err")" = 1 ]; check failing-script-one-boot $? \

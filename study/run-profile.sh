@@ -53,19 +53,42 @@ start=$(date +%s)
 if [ "$vendor" = both ]; then
 	# Each vendor's L1 is one emulator thread (Bochs) or mostly one (TCG):
 	# run them side by side, each line of output tagged with its vendor.
+	amd_run=$top/build/study/run-$profile intel_run=$top/build/study/run-$profile-intel
+	# No earlier run's samples may stand in for a run that fails early.
+	rm -rf "$amd_run" "$intel_run"
+	rm -f "$report/report.md" "$report/intel/report.md"
 	mkdir -p "$report"
-	"$0" --vendor amd --run-only "$profile" "$report" 2>&1 | sed -u 's/^/[amd]   /' &
-	amd_pid=$!
-	"$0" --vendor intel --run-only "$profile" "$report/intel" 2>&1 | sed -u 's/^/[intel] /' &
-	intel_pid=$!
+	status_dir=$(mktemp -d)
+	trap 'rm -rf "$status_dir"' EXIT
+	for v in amd intel; do
+		tag=$(printf '%-8s' "[$v]")
+		{ st=0; "$0" --vendor "$v" --run-only "$profile" || st=$?; echo $st > "$status_dir/$v"; } 2>&1 |
+			sed -u "s/^/$tag/" &
+	done
+	wait
 	rc=0
-	wait $amd_pid || rc=1
-	wait $intel_pid || rc=1
+	for v in amd intel; do
+		[ "$(cat "$status_dir/$v" 2>/dev/null)" = 0 ] || rc=1
+	done
 	echo
-	echo "study: both vendors"
-	python3 "$top/study/analyze.py" --command "$command" \
-		--second-vendor "$top/build/study/run-$profile-intel" "$report/intel" \
-		"$top/build/study/run-$profile" "$report" || rc=1
+	# A vendor whose lab run brought nothing back must not cost the other
+	# vendor's report.
+	if [ -s "$amd_run/samples.csv" ] && [ -s "$intel_run/samples.csv" ]; then
+		echo "study: both vendors"
+		python3 "$top/study/analyze.py" --command "$command" \
+			--second-vendor "$intel_run" "$report/intel" "$amd_run" "$report" || rc=1
+	elif [ -s "$amd_run/samples.csv" ]; then
+		echo "study: the Intel run brought back no samples (its output is above, tagged [intel]); report without the Intel column"
+		python3 "$top/study/analyze.py" --command "$command" "$amd_run" "$report" || true
+		rc=1
+	elif [ -s "$intel_run/samples.csv" ]; then
+		echo "study: the AMD run brought back no samples (its output is above, tagged [amd]); only the Intel report"
+		python3 "$top/study/analyze.py" --command "$command" "$intel_run" "$report/intel" || true
+		rc=1
+	else
+		echo "study: neither vendor's run brought back samples" >&2
+		rc=1
+	fi
 	echo "study: total time $(($(date +%s) - start)) s"
 	exit $rc
 fi
@@ -76,6 +99,7 @@ for f in build/study/study-sampler build/study/guest.cpio.gz; do
 done
 run_dir=$top/build/study/run-$profile${intel_only:+-intel}
 rm -rf "$run_dir"
+[ "$run_only" = 1 ] || rm -f "$report/report.md"
 mkdir -p "$run_dir"
 settings=(ABI="$abi" GUEST_APPEND="$guest" L2_MEM_MB=256 L2_TIMEOUT_S="$l2_timeout"
 	INTERVAL_MS=100 DISK_IMAGE_MB="$disk_mb")
