@@ -306,7 +306,8 @@ if [ -n "$setup_line" ]; then
 fi
 if [ -z "$exit_line" ] || [ $have_dmesg = 0 ]; then
 	if [ "$qemu_rc" = 124 ]; then
-		progress "timeout after $timeout s ($([ -n "$exit_line" ] && echo "after the script" || echo "script did not finish"))"
+		# Whether L1 itself was still alive tells a hung script from a hung L1.
+		progress "timeout after $timeout s ($([ -n "$exit_line" ] && echo "after the script" || echo "script did not finish"); L1's last console line or heartbeat came $(( $(date +%s) - $(stat -c %Y "$alive_file") )) s before the end)"
 		show_tail
 		exit 124
 	fi
