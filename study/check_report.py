@@ -94,18 +94,22 @@ def main(argv):
     global PREFIX
     if len(argv) == 3 and argv[0] == "--side-by-side":
         return side_by_side(argv[1], argv[2])
-    if "--prefix" in argv:
-        i = argv.index("--prefix")
-        if i + 1 >= len(argv):
-            print(__doc__.strip().splitlines()[2], file=sys.stderr)
-            return 2
-        PREFIX = argv[i + 1] + ":"
-        argv = argv[:i] + argv[i + 2:]
-    if len(argv) not in (2, 3) or (len(argv) == 3 and argv[2] != "--reboot"):
+    positional, want_reboot, args = [], False, list(argv)
+    while args:
+        a = args.pop(0)
+        if a == "--reboot":
+            want_reboot = True
+        elif a == "--prefix" and args:
+            PREFIX = args.pop(0) + ":"
+        elif a.startswith("-"):
+            positional = None
+            break
+        else:
+            positional.append(a)
+    if not positional or len(positional) != 2:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
-    run_dir, report_dir = argv[0], argv[1]
-    want_reboot = len(argv) == 3
+    run_dir, report_dir = positional
     meta = {}
     path = os.path.join(run_dir, "meta.txt")
     if os.path.exists(path):
