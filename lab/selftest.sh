@@ -35,11 +35,12 @@ run_case() {
 has() { grep -qF -- "$2" <<<"$1"; }
 
 # 1. A stall before the script printed anything: one reboot, then success.
+# (Without the reboot, the first boot's script would end with status 3.)
 run_case stall-then-clean "
 if [ -e /out/first-boot-done ]; then echo 'second boot ran the script'; exit 0; fi
 : > /out/first-boot-done
 $fake_stall
-sleep 100"
+sleep 100; exit 3"
 check stall-reboots-once-and-passes $status "status $status, want 0"
 has "$err" "rebooting L1 once"; check stall-reboot-is-announced $? "stderr lacks 'rebooting L1 once'"
 has "$out" "second boot ran the script"; check stall-second-boot-ran-script $? "stdout: '$out'"
@@ -75,7 +76,7 @@ run_case silent-l1-then-clean "
 if [ -e /out/first-boot-done ]; then echo 'second boot ran the script'; exit 0; fi
 : > /out/first-boot-done
 kill -STOP \$(cat /run/lab-heartbeat.pid)
-sleep 100" LAB_SILENCE_LIMIT_S=20
+sleep 100; exit 3" LAB_SILENCE_LIMIT_S=20
 check silent-l1-reboots-once-and-passes $status "status $status, want 0"
 has "$err" "L1 stalled: silent for"; check silent-l1-is-announced $? "stderr lacks 'L1 stalled: silent for'"
 [ "$(grep -c 'L1 booting' <<<"$err")" = 2 ]; check silent-l1-exactly-two-boots $? \
