@@ -181,7 +181,10 @@ fi
 # doing, not the script's, so L1 is rebooted once, as long as the script has
 # printed nothing yet (its output would otherwise come twice).
 l1_stall_re='BUG: soft lockup|rcu: INFO: .*(detected stalls|self-detected stall)|rcu_[a-z]+ kthread starved'
-stall_file=$run_dir/l1-stall alive_file=$run_dir/l1-alive printed_file=$run_dir/script-printed
+# The reader of the console and the silence watcher are separate processes:
+# they share what they know through these files.  no_reboot_file: the script
+# has printed output or ended, so a stall from then on is not retried.
+stall_file=$run_dir/l1-stall alive_file=$run_dir/l1-alive no_reboot_file=$run_dir/no-reboot
 # watch_silence: kills L1 when it has shown no sign of life for too long.
 watch_silence() {
 	local age
@@ -189,8 +192,8 @@ watch_silence() {
 		sleep 2
 		age=$(( $(date +%s) - $(stat -c %Y "$alive_file") ))
 		[ "$age" -ge "$silence_limit" ] || continue
-		if [ -e "$printed_file" ]; then
-			progress "L1 silent for $age s after the script printed output (no reboot)"
+		if [ -e "$no_reboot_file" ]; then
+			progress "L1 silent for $age s after the script printed output or ended (no reboot)"
 			return
 		fi
 		echo "no console output, not even /init's heartbeat, for $age s" > "$stall_file"
@@ -205,7 +208,7 @@ boot_l1() {
 	local attempt=$1 watcher_pid
 	: > "$log"
 	: > "$alive_file"
-	rm -f "$stall_file" "$stall_file.late" "$printed_file"
+	rm -f "$stall_file" "$no_reboot_file"
 	progress "L1 booting: $modules modules, smp $smp, mem $mem MiB, script $script; log: $log${attempt:+ (boot $attempt)}"
 	qemu_started=$(date +%s.%N)
 	set +e
@@ -218,7 +221,7 @@ boot_l1() {
 
 	# Stream SCRIPT's output (between the ready and exit markers) as it comes.
 	tail -n +1 -s 0.2 -f --pid=$qemu_pid "$log" 2>/dev/null | {
-		phase=boot printed=0
+		phase=boot printed=0 late_stall_said=0
 		while IFS= read -r line; do
 			line=${line%$'\r'}
 			: > "$alive_file"
@@ -229,9 +232,9 @@ boot_l1() {
 					kill "$qemu_pid" 2>/dev/null
 					break
 				fi
-				[ -e "$stall_file.late" ] ||
+				[ $late_stall_said = 1 ] ||
 					progress "L1 stalled after the script printed output (no reboot): $line"
-				: > "$stall_file.late"
+				late_stall_said=1
 			fi
 			case $line in
 			"@@lab:$nonce:alive") ;;
@@ -244,13 +247,13 @@ boot_l1() {
 				# Output without a final newline shares the marker's line.
 				[ "${line%%@@lab:*}" = "" ] || printf '%s\n' "${line%%@@lab:*}"
 				phase=after
-				: > "$printed_file"  # from here on, silence is not a stall
+				: > "$no_reboot_file"
 				progress "script exited ${line##*:}" ;;
 			"@@lab:$nonce:setup-failed:"*)
 				phase=after ;;
 			*) if [ $phase = script ]; then
 				printf '%s\n' "$line"
-				[ $printed = 1 ] || : > "$printed_file"
+				[ $printed = 1 ] || : > "$no_reboot_file"
 				printed=1
 			   fi ;;
 			esac

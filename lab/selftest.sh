@@ -1,8 +1,9 @@
 #!/bin/bash
 # The lab runner's own behaviour (make lab-selftest): how lab/run-l1.sh
-# treats an L1 kernel stall, a frozen (silent) L1 and a failing script.  Each case boots L1 (stock
-# modules, a few seconds) with a script that plays its part, e.g. by putting
-# a soft-lockup line into L1's kernel log, and checks status and output.
+# treats an L1 kernel stall, a frozen (silent) L1 and a failing script.
+# Each case boots L1 (stock modules, a few seconds) with a script that plays
+# its part, e.g. by putting a soft-lockup line into L1's kernel log, and
+# checks status and output.
 # Prints "ok NAME" / "not ok NAME - ..." lines; exits 1 if any failed.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +34,12 @@ run_case() {
 	grep -E '^\[lab ' "$dir/stderr" | sed 's/^/#   /'
 }
 has() { grep -qF -- "$2" <<<"$1"; }
+# check_boots NAME N: the case's run booted L1 exactly N times.
+check_boots() {
+	local boots
+	boots=$(grep -c 'L1 booting' <<<"$err")
+	check "$1" "$([ "$boots" = "$2" ]; echo $?)" "$boots boots, want $2"
+}
 
 # 1. A stall before the script printed anything: one reboot, then success.
 # (Without the reboot, the first boot's script would end with status 3.)
@@ -44,8 +51,7 @@ sleep 100; exit 3"
 check stall-reboots-once-and-passes $status "status $status, want 0"
 has "$err" "rebooting L1 once"; check stall-reboot-is-announced $? "stderr lacks 'rebooting L1 once'"
 has "$out" "second boot ran the script"; check stall-second-boot-ran-script $? "stdout: '$out'"
-[ "$(grep -c 'L1 booting' <<<"$err")" = 2 ]; check stall-exactly-two-boots $? \
-	"$(grep -c 'L1 booting' <<<"$err") boots"
+check_boots stall-exactly-two-boots 2
 
 # 2. A stall on both boots: give up with 125, no third boot.
 run_case stall-always "
@@ -53,8 +59,7 @@ $fake_stall
 sleep 100"
 check stall-twice-fails-125 "$([ $status = 125 ]; echo $?)" "status $status, want 125"
 has "$err" "stalled again on the second boot"; check stall-twice-says-so $? "stderr lacks 'stalled again'"
-[ "$(grep -c 'L1 booting' <<<"$err")" = 2 ]; check stall-twice-no-third-boot $? \
-	"$(grep -c 'L1 booting' <<<"$err") boots"
+check_boots stall-twice-no-third-boot 2
 
 # 3. A stall after the script printed output: no reboot (its output would
 # come twice); the BUG line fails the dmesg check instead.  (The kernel's
@@ -79,20 +84,17 @@ kill -STOP \$(cat /run/lab-heartbeat.pid)
 sleep 100; exit 3" LAB_SILENCE_LIMIT_S=20
 check silent-l1-reboots-once-and-passes $status "status $status, want 0"
 has "$err" "L1 stalled: silent for"; check silent-l1-is-announced $? "stderr lacks 'L1 stalled: silent for'"
-[ "$(grep -c 'L1 booting' <<<"$err")" = 2 ]; check silent-l1-exactly-two-boots $? \
-	"$(grep -c 'L1 booting' <<<"$err") boots"
+check_boots silent-l1-exactly-two-boots 2
 
 # 5. A script that is quiet for longer than the limit while L1 lives (the
 # heartbeat goes on) is left alone.
 run_case quiet-script "sleep 35; echo 'quiet script done'" LAB_SILENCE_LIMIT_S=20
 check quiet-script-passes $status "status $status, want 0"
-[ "$(grep -c 'L1 booting' <<<"$err")" = 1 ]; check quiet-script-one-boot $? \
-	"$(grep -c 'L1 booting' <<<"$err") boots"
+check_boots quiet-script-one-boot 1
 has "$out" "quiet script done"; check quiet-script-output $? "stdout: '$out'"
 
 # 6. A failing script is never retried: its status comes back after one boot.
 run_case failing-script "echo 'failing on purpose'; exit 7"
 check failing-script-status "$([ $status = 7 ]; echo $?)" "status $status, want 7"
-[ "$(grep -c 'L1 booting' <<<"$err")" = 1 ]; check failing-script-one-boot $? \
-	"$(grep -c 'L1 booting' <<<"$err") boots"
+check_boots failing-script-one-boot 1
 exit $failed

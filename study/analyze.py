@@ -499,10 +499,10 @@ def analyze(run_dir, out_dir, command=None, plots=True, others=()):
              "relative to each other).\n")
     boots = []
     boot_exits = [None, None]  # first and second boot, for the vendor table
-    for i, (label, names) in enumerate( (("first boot: VM start until the workloads start",
-                          FIRST_BOOT),
-                         ("second boot: reboot -f until its /init announces "
-                          "shutdown", SECOND_BOOT))):
+    for i, (label, names) in enumerate((
+            ("first boot: VM start until the workloads start", FIRST_BOOT),
+            ("second boot: reboot -f until its /init announces shutdown",
+             SECOND_BOOT))):
         ps = [p for p in phases if p.name in names]
         if len(ps) == len(names):
             boots.append((label, sum(p.exits for p in ps), sum(p.duration for p in ps)))
@@ -564,7 +564,7 @@ def analyze(run_dir, out_dir, command=None, plots=True, others=()):
         "seconds": (last.t - phases[0].start.t) if phases else last.t,
         "phases": [(p.name, p.exits, p.duration, p.rate) for p in phases],
         "ranked": ranked, "burst_share": burstiness(rates) if rates else None,
-        "checks_ok": all(ok for _, ok, _ in checks), "out_dir": out_dir,
+        "checks_ok": ok_all, "out_dir": out_dir,
     }
     if others:
         r += side_by_side([summary] + list(others), out_dir, plots)
@@ -668,13 +668,24 @@ def analyze(run_dir, out_dir, command=None, plots=True, others=()):
     return ok_all, summary
 
 
+def phase_names(summaries):
+    """Every phase any of the runs has, in the order they first appear."""
+    names = []
+    for s in summaries:
+        names += [n for n, *_ in s["phases"] if n not in names]
+    return names
+
+
+def phase_of(summary, name):
+    """(name, exits, duration, rate) of that phase of the run, or None."""
+    return next((p for p in summary["phases"] if p[0] == name), None)
+
+
 def side_by_side_rows(summaries, plain=False):
     """Headers and rows of the vendor comparison: one column per run."""
     def cell_phase(s, name):
-        for n, exits, dur, rate in s["phases"]:
-            if n == name:
-                return f"{fmt_int(exits)} ({fmt_int(round(rate))}/s)"
-        return "-"
+        p = phase_of(s, name)
+        return f"{fmt_int(p[1])} ({fmt_int(round(p[3]))}/s)" if p else "-"
     headers = [""] + [s["vendor"] for s in summaries]
     rows = [["L1"] + [s["l1"].replace("`", "") if plain else s["l1"] for s in summaries]]
     for i, label in enumerate(("first boot (firmware + kernel + user space)",
@@ -684,10 +695,7 @@ def side_by_side_rows(summaries, plain=False):
                      else "-" for s in summaries])
     rows.append(["exits of the whole run"] +
                 [f"{fmt_int(s['total'])} in {s['seconds']:.0f} s" for s in summaries])
-    names = []
-    for s in summaries:
-        names += [n for n, *_ in s["phases"] if n not in names]
-    for name in names:
+    for name in phase_names(summaries):
         rows.append([f"phase {name}"] + [cell_phase(s, name) for s in summaries])
     for k in range(5):
         rows.append([f"reason #{k + 1}"] +
@@ -725,16 +733,12 @@ def side_by_side(summaries, out_dir, plots):
 
 
 def plot_vendor_phases(summaries, out_dir):
-    names = []
-    for s in summaries:
-        names += [n for n, *_ in s["phases"] if n not in names]
     top = 1
     with open(os.path.join(out_dir, "phases_by_vendor.dat"), "w") as f:
         f.write("# phase " + " ".join(s["vendor"].replace(" ", "_") for s in summaries)
                 + " (exits)\n")
-        for name in names:
-            counts = [next((e for n, e, *_ in s["phases"] if n == name), 0)
-                      for s in summaries]
+        for name in phase_names(summaries):
+            counts = [(phase_of(s, name) or (name, 0))[1] for s in summaries]
             f.write(f'"{name}" ' + " ".join(str(max(c, 0)) for c in counts) + "\n")
             top = max([top] + counts)
     g = ['set terminal pngcairo size 1200,600 font "sans,10"',
