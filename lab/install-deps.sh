@@ -4,7 +4,8 @@ set -euo pipefail
 pkgs=(build-essential bc bison flex libelf-dev libssl-dev kmod cpio xz-utils
       git python3 qemu-system-x86 qemu-utils busybox-static gnuplot-nox
       clang libclang-rt-14-dev bochs bochsbios vgabios isolinux
-      syslinux-common genisoimage cpuid man-db bochs-term)
+      syslinux-common genisoimage cpuid man-db bochs-term
+      linux-perf bpftrace)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
