@@ -10,18 +10,11 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "lib"))
 import analyze  # noqa: E402
+import tap  # noqa: E402
+from tap import check  # noqa: E402
 
-failures = 0
-
-
-def check(name, ok, detail=""):
-    global failures
-    if ok:
-        print(f"ok {name}")
-    else:
-        failures += 1
-        print(f"not ok {name} - {detail}")
 
 
 # Cumulative counts per reason at each sample.  SVM codes: IOIO 123,
@@ -178,4 +171,4 @@ with tempfile.TemporaryDirectory() as d:
     except SystemExit as e:
         check("truncated-csv-rejected", "truncated" in str(e), str(e))
 
-sys.exit(1 if failures else 0)
+sys.exit(tap.exit_status())
