@@ -154,7 +154,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			u32 reason = take_reason(&in, numbering);
 			int slot = model_slot(numbering, reason);
 
-			kvm_exit_stats_begin(&vm.vcpu[v], reason);
+			begin_exit(&vm.vcpu[v], reason);
 			mv->count[slot]++;
 			mv->pending = slot;
 			mv->exit_tsc = fake_tsc;

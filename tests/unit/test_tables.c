@@ -112,6 +112,39 @@ static void check_table(const struct table *t)
 	      kvm_exit_stats_slot_name(t->numbering, nr_slots - 1));
 }
 
+/*
+ * The exit path's fold-and-map must give every reason the slot the leaves
+ * read for it: kvm_exit_stats_slot(), or the undefined slot.  Checked for
+ * every 16-bit reason, the SVM high codes and a spread of 32-bit values.
+ */
+static void check_exit_map(u32 numbering)
+{
+	const char *nb = numbering_name(numbering);
+	int nr_slots = kvm_exit_stats_nr_slots(numbering);
+	u32 bad = 0, got = 0, want = 0;
+	bool found = false;
+	char name[128];
+	u64 x;
+
+	if (!load_vendor(numbering)) {
+		snprintf(name, sizeof(name), "%s exit map built", nb);
+		check(false, name, "the vendor did not load");
+		return;
+	}
+	for (x = 0; x <= 0xffffffffull && !found; x += x < 0x10000 ? 1 : 0x10003) {
+		u32 reason = x >= 0xfffe0000ull ? (u32)(0xffffffffull - (x & 0xffff)) : (u32)x;
+		int slot = kvm_exit_stats_slot(numbering, reason);
+
+		want = slot >= 0 ? (u32)slot : (u32)nr_slots - 1;
+		got = kvm_exit_stats_slot_map[kvm_exit_stats_index(numbering, reason) & 0xff];
+		if (got != want)
+			found = true, bad = reason;
+	}
+	unload_vendor();
+	snprintf(name, sizeof(name), "%s exit path slot equals the leaves' slot", nb);
+	check(!found, name, "reason %#x: exit path slot %u, leaves read slot %u", bad, got, want);
+}
+
 int main(void)
 {
 	const struct table tables[] = {
@@ -123,8 +156,10 @@ int main(void)
 	static const u32 bad_numberings[] = { 0, 3, 0x80000001, 0xffffffff };
 	bool ok = true;
 
-	for (size_t i = 0; i < ARRAY_SIZE(tables); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
 		check_table(&tables[i]);
+		check_exit_map(tables[i].numbering);
+	}
 
 	/* Unknown numberings decode nothing and cannot enable the key. */
 	for (size_t i = 0; i < ARRAY_SIZE(bad_numberings); i++) {

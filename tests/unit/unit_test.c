@@ -213,10 +213,22 @@ const struct kvm_exit_stats_ops *fake_ops(u32 numbering)
 	       numbering == KVM_EXIT_STATS_NUMBERING_SVM ? &svm_ops : NULL;
 }
 
+static u32 loaded_numbering;
+
 bool load_vendor(u32 numbering)
 {
+	loaded_numbering = numbering;
 	kvm_exit_stats_hardware_setup(fake_ops(numbering));
 	return static_branch_unlikely(&kvm_exit_stats_enabled);
+}
+
+void begin_exit(struct kvm_vcpu *vcpu, u32 reason)
+{
+	/* What vmx.c and svm.c call. */
+	if (loaded_numbering == KVM_EXIT_STATS_NUMBERING_VMX)
+		kvm_exit_stats_vmx_begin(vcpu, reason);
+	else
+		kvm_exit_stats_svm_begin(vcpu, reason);
 }
 
 void unload_vendor(void)
@@ -259,6 +271,15 @@ bool guest_cpuid(struct kvm_vcpu *vcpu, u32 leaf, u32 input,
 				      &out->edx);
 }
 
+void set_counter(struct kvm_exit_stats *stats, int slot, u64 count, u64 cycles)
+{
+	/* The vCPU's totals follow, as the exit path keeps them. */
+	stats->total_count += count - stats->counter[slot].count;
+	stats->total_cycles += cycles - stats->counter[slot].cycles;
+	stats->counter[slot].count = count;
+	stats->counter[slot].cycles = cycles;
+}
+
 u64 fill_value(int kind, int slot, int vcpu)
 {
 	u64 tag = (u64)(kind * 1000 + slot) * 8 + (u64)vcpu + 1;
@@ -275,10 +296,8 @@ void fill_counters(struct fake_vm *vm, u32 numbering)
 	for (int v = 0; v < atomic_read(&vm->kvm.online_vcpus); v++) {
 		struct kvm_exit_stats *stats = vm->vcpu[v].arch.exit_stats;
 
-		for (int s = 0; s < nr_slots; s++) {
-			stats->count[s] = fill_value(0, s, v);
-			stats->cycles[s] = fill_value(1, s, v);
-		}
+		for (int s = 0; s < nr_slots; s++)
+			set_counter(stats, s, fill_value(0, s, v), fill_value(1, s, v));
 	}
 }
 

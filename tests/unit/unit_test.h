@@ -51,6 +51,8 @@ const struct kvm_exit_stats_ops *fake_ops(u32 numbering);
 
 /* Enables the statistics for @numbering the way a vendor module load does. */
 bool load_vendor(u32 numbering);
+/* The loaded vendor's kvm_exit_stats_{vmx,svm}_begin() for a reason. */
+void begin_exit(struct kvm_vcpu *vcpu, u32 reason);
 void unload_vendor(void);
 
 struct fake_vm {
@@ -77,6 +79,8 @@ bool guest_cpuid(struct kvm_vcpu *vcpu, u32 leaf, u32 input,
  * A distinctive value for counter @kind (0 count, 1 cycles) of @slot on vCPU
  * @vcpu: both 32-bit halves non-zero, and sums over vCPUs differ per slot.
  */
+/* Sets one slot's counters of a vCPU and keeps its totals in step. */
+void set_counter(struct kvm_exit_stats *stats, int slot, u64 count, u64 cycles);
 u64 fill_value(int kind, int slot, int vcpu);
 void fill_counters(struct fake_vm *vm, u32 numbering);
 /* Sum of fill_value() over the VM's vCPUs. */

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 /* u64 is unsigned long long as in the kernel, so "%llu" checks under -Wformat. */
 typedef uint8_t u8;
@@ -18,6 +20,7 @@ typedef uint32_t u32;
 typedef unsigned long long u64;
 
 #define U32_MAX			((u32)~0U)
+#define pr_warn(...)		fprintf(stderr, __VA_ARGS__)
 #define ENOMEM			12
 
 /* glibc's <sys/cdefs.h> already defines it the same way. */
@@ -25,8 +28,13 @@ typedef unsigned long long u64;
 #define __always_inline		inline __attribute__((__always_inline__))
 #endif
 #define __read_mostly
+#define __aligned(x)		__attribute__((__aligned__(x)))
+#define likely(x)		__builtin_expect(!!(x), 1)
+#define unlikely(x)		__builtin_expect(!!(x), 0)
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+/* Bytes of a struct with a flexible array member of n elements. */
+#define struct_size(p, member, n)	(sizeof(*(p)) + sizeof((p)->member[0]) * (size_t)(n))
 /* The kernel's one-argument form; C11 <assert.h> only has the two-argument one. */
 #define static_assert(expr)	_Static_assert(expr, #expr)
 
