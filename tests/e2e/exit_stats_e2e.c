@@ -1194,6 +1194,109 @@ static void test_neighbours(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Test 8: the VMM's CPUID table wins; the answers are traced          */
+
+/* Values a VMM put in its CPUID table for two of the leaves. */
+static const struct kvm_cpuid_entry2 t8_vmm_entries[] = {
+	{ .function = 0x4fffffff, .eax = 0x7e57a001, .ebx = 0x7e57b002,
+	  .ecx = 0x7e57c003, .edx = 0x7e57d004 },
+	{ .function = 0x4ffffffb, .eax = 0x7e57a005, .ebx = 0x7e57b006,
+	  .ecx = 0x7e57c007, .edx = 0x7e57d008 },
+};
+
+GUEST_CODE static void guest_t8(uint64_t cpuid_reason, uint64_t unused)
+{
+	struct cpuid_regs r;
+
+	(void)unused;
+	r = guest_cpuid(0x4fffffff, 0);
+	GUEST_SYNC(0x4fffffff, r.eax, r.ebx, r.ecx, r.edx);
+	r = guest_cpuid(0x4ffffffb, 0);
+	GUEST_SYNC(0x4ffffffb, r.eax, r.ebx, r.ecx, r.edx);
+	/* No entry for this one: the statistics answer. */
+	r = guest_cpuid(0x4ffffffd, (uint32_t)cpuid_reason);
+	GUEST_SYNC(0x4ffffffd, r.eax, r.ebx, r.ecx, r.edx);
+}
+
+#define T8_TRACING "/sys/kernel/tracing"
+
+static bool t8_write(const char *file, const char *text)
+{
+	char path[128];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), T8_TRACING "/%s", file);
+	f = fopen(path, "w");
+	if (!f)
+		return false;
+	ok = fputs(text, f) >= 0;
+	return fclose(f) == 0 && ok;
+}
+
+/* Lines of the trace buffer that contain @needle. */
+static int t8_trace_lines(const char *needle)
+{
+	char line[512];
+	int n = 0;
+	FILE *f = fopen(T8_TRACING "/trace", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
+static void test_vmm_cpuid(void)
+{
+	struct vm *vm = vm_create_cpuid(1, NULL, t8_vmm_entries, 2);
+	struct vcpu *vcpu = vm->vcpus[0];
+	bool traced = t8_write("events/kvm/kvm_cpuid/enable", "1") &&
+		      t8_write("trace", "");
+	struct ucall uc;
+
+	vcpu_call(vcpu, guest_t8, nb->cpuid, 0);
+	for (int i = 0; i < 2; i++) {
+		const struct kvm_cpuid_entry2 *e = &t8_vmm_entries[i];
+		char name[64];
+
+		snprintf(name, sizeof(name), "t8-vmm-entry-%x-wins", e->function);
+		uc = vcpu_run(vcpu);
+		if (!expect_ucall(vcpu, &uc, UCALL_SYNC, e->function, name))
+			goto out;
+		check(uc.args[1] == e->eax && uc.args[2] == e->ebx && uc.args[3] == e->ecx &&
+		      uc.args[4] == e->edx, name,
+		      "guest read %08" PRIx64 " %08" PRIx64 " %08" PRIx64 " %08" PRIx64
+		      ", the VMM set %08x %08x %08x %08x", uc.args[1], uc.args[2],
+		      uc.args[3], uc.args[4], e->eax, e->ebx, e->ecx, e->edx);
+	}
+	uc = vcpu_run(vcpu);
+	if (!expect_ucall(vcpu, &uc, UCALL_SYNC, 0x4ffffffd, "t8-other-leaves-still-answer"))
+		goto out;
+	/* At least the three CPUID exits of this guest, and no error flag. */
+	check(uc.args[1] >= 3 && uc.args[4] == 0, "t8-other-leaves-still-answer",
+	      "0x4FFFFFFD for CPUID (%#x): eax %" PRIu64 " (want >= 3), edx %#" PRIx64,
+	      nb->cpuid, uc.args[1], uc.args[4]);
+	uc = vcpu_run(vcpu);
+	expect_ucall(vcpu, &uc, UCALL_DONE, 0, "t8-done");
+	if (!traced) {
+		check(false, "t8-statistics-answer-traced",
+		      "cannot enable the kvm:kvm_cpuid event under " T8_TRACING);
+	} else {
+		int ours = t8_trace_lines("func 4ffffffd"), vmm = t8_trace_lines("func 4fffffff");
+
+		check(ours == 1 && vmm == 1, "t8-statistics-answer-traced",
+		      "kvm_cpuid trace lines: %d for 0x4ffffffd (the statistics' answer), "
+		      "%d for 0x4fffffff (the VMM's entry); want 1 and 1", ours, vmm);
+	}
+out:
+	t8_write("events/kvm/kvm_cpuid/enable", "0");
+	vm_destroy(vm);
+}
+
+/* ------------------------------------------------------------------ */
 
 /* Checks that must fail against Debian's stock modules. */
 static const char *const stock_must_fail[] = {
@@ -1240,8 +1343,8 @@ int main(int argc, char **argv)
 			usage(argv[0]);
 	}
 	if (only && (strlen(only) != 2 || only[0] != 't' || only[1] < '1' ||
-		     only[1] > '7')) {
-		fprintf(stderr, "--only takes t1 to t7 (got '%s')\n", only);
+		     only[1] > '8')) {
+		fprintf(stderr, "--only takes t1 to t8 (got '%s')\n", only);
 		usage(argv[0]);
 	}
 	if (!seed)
@@ -1282,6 +1385,7 @@ int main(int argc, char **argv)
 	RUN("t5", test_four_vcpus());
 	RUN("t6", test_cycles());
 	RUN("t7", test_neighbours());
+	RUN("t8", test_vmm_cpuid());
 
 	if (mode != STOCK)
 		return report_failures() ? 1 : 0;

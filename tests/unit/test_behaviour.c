@@ -389,6 +389,17 @@ static void test_vm(u32 numbering, int nr_vcpus)
 		      "info leaf", "%08x %08x %08x %08x", r.eax, r.ebx, r.ecx, r.edx);
 	}
 
+	/* A nested guest (L2) gets stock answers: not one of the leaves is ours. */
+	v0->arch.guest_mode = true;
+	ok = true;
+	for (u32 leaf = KVM_EXIT_STATS_LEAF_FIRST; leaf <= KVM_EXIT_STATS_LEAF_LAST; leaf++)
+		ok = ok && !cpuid(v0, leaf, rs->cpuid, &r) && r.eax == leaf &&
+		     r.ebx == 0xdeadbeef && r.ecx == rs->cpuid && r.edx == 0x5a5a5a5a;
+	v0->arch.guest_mode = false;
+	CHECK(ok, "guest mode (L2): leaves return false, registers untouched",
+	      "leaf answered or registers changed: %08x %08x %08x %08x",
+	      r.eax, r.ebx, r.ecx, r.edx);
+
 	/* Leaves outside 0x4FFFFFF8-0x4FFFFFFF are not ours. */
 	{
 		static const u32 others[] = {

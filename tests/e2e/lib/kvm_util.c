@@ -264,6 +264,12 @@ struct vm *vm_create(int nr_vcpus)
 
 struct vm *vm_create_vendor(int nr_vcpus, const char *vendor)
 {
+	return vm_create_cpuid(nr_vcpus, vendor, NULL, 0);
+}
+
+struct vm *vm_create_cpuid(int nr_vcpus, const char *vendor,
+			   const struct kvm_cpuid_entry2 *extra, int nr_extra)
+{
 	struct kvm_userspace_memory_region region;
 	struct vm *vm = calloc(1, sizeof(*vm));
 	const struct kvm_cpuid_entry2 *leaf0 = NULL;
@@ -308,6 +314,21 @@ struct vm *vm_create_vendor(int nr_vcpus, const char *vendor)
 	if (!leaf0)
 		TEST_FATAL("KVM supports no CPUID leaf 0");
 	vm->amd = leaf0->ebx == 0x68747541;	/* "Auth"enticAMD */
+	if (nr_extra > 0) {
+		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) +
+			(vm->cpuid->nent + nr_extra) * sizeof(c->entries[0]));
+
+		if (!c)
+			TEST_FATAL("out of memory");
+		memcpy(c, vm->cpuid, sizeof(*c) + vm->cpuid->nent * sizeof(c->entries[0]));
+		memcpy(&c->entries[c->nent], extra, nr_extra * sizeof(c->entries[0]));
+		c->nent += nr_extra;
+		free(vm->cpuid);
+		vm->cpuid = c;
+		for (uint32_t i = 0; i < vm->cpuid->nent; i++)
+			if (vm->cpuid->entries[i].function == 0)
+				leaf0 = &vm->cpuid->entries[i];
+	}
 	if (vendor) {
 		struct kvm_cpuid_entry2 *e = (struct kvm_cpuid_entry2 *)leaf0;
 

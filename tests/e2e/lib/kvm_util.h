@@ -58,6 +58,12 @@ struct vm *vm_create(int nr_vcpus);
  * for AMD and Intel vendors.  vm->amd still names the real CPU's vendor.
  */
 struct vm *vm_create_vendor(int nr_vcpus, const char *vendor);
+/*
+ * The same, with entries the VMM adds to the CPUID table it gives every
+ * vCPU (KVM_SET_CPUID2), as a VMM that defines leaves of its own does.
+ */
+struct vm *vm_create_cpuid(int nr_vcpus, const char *vendor,
+			   const struct kvm_cpuid_entry2 *extra, int nr_extra);
 void vm_destroy(struct vm *vm);
 void *vm_shared(struct vm *vm);		/* host view of GUEST_SHARED */
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, size_t len);

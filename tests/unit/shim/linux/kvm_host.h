@@ -16,6 +16,7 @@ struct kvm_vcpu {
 	struct kvm *kvm;
 	struct {
 		struct kvm_exit_stats *exit_stats;
+		bool guest_mode;	/* running L2: is_guest_mode() */
 	} arch;
 };
 
