@@ -1194,17 +1194,17 @@ static void test_neighbours(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* Test 8: the VMM's CPUID table wins; the answers are traced          */
+/* Test 9: the VMM's CPUID table wins; the answers are traced          */
 
 /* Values a VMM put in its CPUID table for two of the leaves. */
-static const struct kvm_cpuid_entry2 t8_vmm_entries[] = {
+static const struct kvm_cpuid_entry2 t9_vmm_entries[] = {
 	{ .function = 0x4fffffff, .eax = 0x7e57a001, .ebx = 0x7e57b002,
 	  .ecx = 0x7e57c003, .edx = 0x7e57d004 },
 	{ .function = 0x4ffffffb, .eax = 0x7e57a005, .ebx = 0x7e57b006,
 	  .ecx = 0x7e57c007, .edx = 0x7e57d008 },
 };
 
-GUEST_CODE static void guest_t8(uint64_t cpuid_reason, uint64_t unused)
+GUEST_CODE static void guest_t9(uint64_t cpuid_reason, uint64_t unused)
 {
 	struct cpuid_regs r;
 
@@ -1218,15 +1218,15 @@ GUEST_CODE static void guest_t8(uint64_t cpuid_reason, uint64_t unused)
 	GUEST_SYNC(0x4ffffffd, r.eax, r.ebx, r.ecx, r.edx);
 }
 
-#define T8_TRACING "/sys/kernel/tracing"
+#define T9_TRACING "/sys/kernel/tracing"
 
-static bool t8_write(const char *file, const char *text)
+static bool t9_write(const char *file, const char *text)
 {
 	char path[128];
 	FILE *f;
 	bool ok;
 
-	snprintf(path, sizeof(path), T8_TRACING "/%s", file);
+	snprintf(path, sizeof(path), T9_TRACING "/%s", file);
 	f = fopen(path, "w");
 	if (!f)
 		return false;
@@ -1235,11 +1235,11 @@ static bool t8_write(const char *file, const char *text)
 }
 
 /* Lines of the trace buffer that contain @needle. */
-static int t8_trace_lines(const char *needle)
+static int t9_trace_lines(const char *needle)
 {
 	char line[512];
 	int n = 0;
-	FILE *f = fopen(T8_TRACING "/trace", "r");
+	FILE *f = fopen(T9_TRACING "/trace", "r");
 
 	if (!f)
 		return -1;
@@ -1251,18 +1251,18 @@ static int t8_trace_lines(const char *needle)
 
 static void test_vmm_cpuid(void)
 {
-	struct vm *vm = vm_create_cpuid(1, NULL, t8_vmm_entries, 2);
+	struct vm *vm = vm_create_cpuid(1, NULL, t9_vmm_entries, 2);
 	struct vcpu *vcpu = vm->vcpus[0];
-	bool traced = t8_write("events/kvm/kvm_cpuid/enable", "1") &&
-		      t8_write("trace", "");
+	bool traced = t9_write("events/kvm/kvm_cpuid/enable", "1") &&
+		      t9_write("trace", "");
 	struct ucall uc;
 
-	vcpu_call(vcpu, guest_t8, nb->cpuid, 0);
+	vcpu_call(vcpu, guest_t9, nb->cpuid, 0);
 	for (int i = 0; i < 2; i++) {
-		const struct kvm_cpuid_entry2 *e = &t8_vmm_entries[i];
+		const struct kvm_cpuid_entry2 *e = &t9_vmm_entries[i];
 		char name[64];
 
-		snprintf(name, sizeof(name), "t8-vmm-entry-%x-wins", e->function);
+		snprintf(name, sizeof(name), "t9-vmm-entry-%x-wins", e->function);
 		uc = vcpu_run(vcpu);
 		if (!expect_ucall(vcpu, &uc, UCALL_SYNC, e->function, name))
 			goto out;
@@ -1273,26 +1273,26 @@ static void test_vmm_cpuid(void)
 		      uc.args[3], uc.args[4], e->eax, e->ebx, e->ecx, e->edx);
 	}
 	uc = vcpu_run(vcpu);
-	if (!expect_ucall(vcpu, &uc, UCALL_SYNC, 0x4ffffffd, "t8-other-leaves-still-answer"))
+	if (!expect_ucall(vcpu, &uc, UCALL_SYNC, 0x4ffffffd, "t9-other-leaves-still-answer"))
 		goto out;
 	/* At least the three CPUID exits of this guest, and no error flag. */
-	check(uc.args[1] >= 3 && uc.args[4] == 0, "t8-other-leaves-still-answer",
+	check(uc.args[1] >= 3 && uc.args[4] == 0, "t9-other-leaves-still-answer",
 	      "0x4FFFFFFD for CPUID (%#x): eax %" PRIu64 " (want >= 3), edx %#" PRIx64,
 	      nb->cpuid, uc.args[1], uc.args[4]);
 	uc = vcpu_run(vcpu);
-	expect_ucall(vcpu, &uc, UCALL_DONE, 0, "t8-done");
+	expect_ucall(vcpu, &uc, UCALL_DONE, 0, "t9-done");
 	if (!traced) {
-		check(false, "t8-statistics-answer-traced",
-		      "cannot enable the kvm:kvm_cpuid event under " T8_TRACING);
+		check(false, "t9-statistics-answer-traced",
+		      "cannot enable the kvm:kvm_cpuid event under " T9_TRACING);
 	} else {
-		int ours = t8_trace_lines("func 4ffffffd"), vmm = t8_trace_lines("func 4fffffff");
+		int ours = t9_trace_lines("func 4ffffffd"), vmm = t9_trace_lines("func 4fffffff");
 
-		check(ours == 1 && vmm == 1, "t8-statistics-answer-traced",
+		check(ours == 1 && vmm == 1, "t9-statistics-answer-traced",
 		      "kvm_cpuid trace lines: %d for 0x4ffffffd (the statistics' answer), "
 		      "%d for 0x4fffffff (the VMM's entry); want 1 and 1", ours, vmm);
 	}
 out:
-	t8_write("events/kvm/kvm_cpuid/enable", "0");
+	t9_write("events/kvm/kvm_cpuid/enable", "0");
 	vm_destroy(vm);
 }
 
@@ -1343,8 +1343,8 @@ int main(int argc, char **argv)
 			usage(argv[0]);
 	}
 	if (only && (strlen(only) != 2 || only[0] != 't' || only[1] < '1' ||
-		     only[1] > '8')) {
-		fprintf(stderr, "--only takes t1 to t8 (got '%s')\n", only);
+		     only[1] > '9')) {
+		fprintf(stderr, "--only takes t1 to t9 (got '%s')\n", only);
 		usage(argv[0]);
 	}
 	if (!seed)
@@ -1385,7 +1385,7 @@ int main(int argc, char **argv)
 	RUN("t5", test_four_vcpus());
 	RUN("t6", test_cycles());
 	RUN("t7", test_neighbours());
-	RUN("t8", test_vmm_cpuid());
+	RUN("t9", test_vmm_cpuid());
 
 	if (mode != STOCK)
 		return report_failures() ? 1 : 0;
