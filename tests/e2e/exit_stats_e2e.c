@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -1160,6 +1161,20 @@ static void test_param_off(const char *prefix)
 		 vm->amd ? "intel" : "amd");
 	check_stock_answers(other, leaves, 8, name);
 	vm_destroy(other);
+	snprintf(name, sizeof(name), "%s-capability-absent", prefix);
+	{
+		int avail = ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_EXIT_STATS);
+
+		check(avail == 0, name, "KVM_CHECK_EXTENSION(%#x) = %d", KVM_CAP_X86_EXIT_STATS,
+		      avail);
+	}
+	snprintf(name, sizeof(name), "%s-capability-absent", prefix);
+	{
+		int avail = ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_EXIT_STATS);
+
+		check(avail == 0, name, "KVM_CHECK_EXTENSION(%#x) = %d", KVM_CAP_X86_EXIT_STATS,
+		      avail);
+	}
 	snprintf(path, sizeof(path), "%s/exit_stats", vm_debugfs_dir(vm));
 	snprintf(name, sizeof(name), "%s-no-debugfs-file", prefix);
 	check(stat(vm_debugfs_dir(vm), &st) == 0 && stat(path, &st) != 0,
@@ -1251,7 +1266,9 @@ static int t9_trace_lines(const char *needle)
 
 static void test_vmm_cpuid(void)
 {
-	struct vm *vm = vm_create_cpuid(1, NULL, t9_vmm_entries, 2);
+	const struct vm_opts opts = { .extra = t9_vmm_entries, .nr_extra = 2,
+				      .exit_stats_cap = -1 };
+	struct vm *vm = vm_create_opts(1, &opts);
 	struct vcpu *vcpu = vm->vcpus[0];
 	bool traced = t9_write("events/kvm/kvm_cpuid/enable", "1") &&
 		      t9_write("trace", "");
@@ -1297,6 +1314,54 @@ out:
 }
 
 /* ------------------------------------------------------------------ */
+/* Test 10: the per-VM capability                                       */
+
+static void test_capability(void)
+{
+	static const uint32_t leaves[] = {
+		0x4ffffff8, 0x4ffffff9, 0x4ffffffa, 0x4ffffffb, 0x4ffffffc,
+		0x4ffffffd, 0x4ffffffe, 0x4fffffff,
+	};
+	const struct vm_opts off_opts = { .exit_stats_cap = 0 };
+	const struct vm_opts on_opts = { .exit_stats_cap = 1 };
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_X86_EXIT_STATS };
+	struct vm *on = vm_create(1), *off;
+	int available = ioctl(on->fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_EXIT_STATS);
+	int r, err;
+	struct ucall uc;
+
+	/* Without it (stock KVM), enabling it would fail every VM below. */
+	if (!check(available == 1, "t10-capability-available",
+		   "KVM_CHECK_EXTENSION(%#x) = %d", KVM_CAP_X86_EXIT_STATS, available)) {
+		vm_destroy(on);
+		return;
+	}
+	vm_destroy(on);
+	on = vm_create_opts(1, &on_opts);
+	cap.args[0] = 0;
+	r = ioctl(on->fd, KVM_ENABLE_CAP, &cap);
+	err = errno;
+	check(r < 0 && err == EINVAL, "t10-refused-once-vcpus-exist",
+	      "KVM_ENABLE_CAP after KVM_CREATE_VCPU: %d (%s)", r, r < 0 ? strerror(err) : "ok");
+
+	/* Off for one VM: stock answers, the VMM's table decides. */
+	off = vm_create_opts(1, &off_opts);
+	check_stock_answers(off, leaves, 8, "t10-off-stock-answer");
+	vm_destroy(off);
+
+	/* The VM that asked for the leaves has them: the signature. */
+	vcpu_call(on->vcpus[0], guest_t9, nb->cpuid, 0);
+	uc = vcpu_run(on->vcpus[0]);
+	uc = vcpu_run(on->vcpus[0]);
+	if (expect_ucall(on->vcpus[0], &uc, UCALL_SYNC, 0x4ffffffb, "t10-on-signature"))
+		check(uc.args[2] == KVM_EXIT_STATS_SIG_EBX && uc.args[3] == KVM_EXIT_STATS_SIG_ECX &&
+		      uc.args[4] == KVM_EXIT_STATS_SIG_EDX, "t10-on-signature",
+		      "0x4FFFFFFB: %08" PRIx64 " %08" PRIx64 " %08" PRIx64, uc.args[2],
+		      uc.args[3], uc.args[4]);
+	vm_destroy(on);
+}
+
+/* ------------------------------------------------------------------ */
 
 /* Checks that must fail against Debian's stock modules. */
 static const char *const stock_must_fail[] = {
@@ -1307,6 +1372,7 @@ static const char *const stock_must_fail[] = {
 	"t3-scan-0-to-table-end", "t3-random-inputs", "t3-signature",
 	"t3-info", "t4-vm-b-sees-only-its-own", "t5-total-is-sum",
 	"t5-info-vcpus", "t6-cycles-io", "t6-cycles-total",
+	"t9-other-leaves-still-answer", "t10-capability-available",
 };
 
 static void usage(const char *argv0)
@@ -1342,9 +1408,9 @@ int main(int argc, char **argv)
 		else
 			usage(argv[0]);
 	}
-	if (only && (strlen(only) != 2 || only[0] != 't' || only[1] < '1' ||
-		     only[1] > '9')) {
-		fprintf(stderr, "--only takes t1 to t9 (got '%s')\n", only);
+	if (only && (strcmp(only, "t10") != 0 &&
+		     (strlen(only) != 2 || only[0] != 't' || only[1] < '1' || only[1] > '9'))) {
+		fprintf(stderr, "--only takes t1 to t10 (got '%s')\n", only);
 		usage(argv[0]);
 	}
 	if (!seed)
@@ -1386,19 +1452,22 @@ int main(int argc, char **argv)
 	RUN("t6", test_cycles());
 	RUN("t7", test_neighbours());
 	RUN("t9", test_vmm_cpuid());
+	RUN("t10", test_capability());
 
 	if (mode != STOCK)
 		return report_failures() ? 1 : 0;
 
 	/* Stock modules: the leaves are not there, so these must fail. */
-	char failed[2048] = "", passed[2048] = "";
+	char failed[2048] = "", passed[2048] = "", only_prefix[8] = "";
 
 	report_set_prefix("");
+	if (only)
+		snprintf(only_prefix, sizeof(only_prefix), "%s-", only);
 	for (size_t i = 0; i < sizeof(stock_must_fail) / sizeof(stock_must_fail[0]); i++) {
 		int r = report_result(stock_must_fail[i]);
 		char *list = r == 0 ? failed : passed;
 
-		if (only && strncmp(stock_must_fail[i], only, 2) != 0)
+		if (only && strncmp(stock_must_fail[i], only_prefix, strlen(only_prefix)) != 0)
 			continue;
 		snprintf(list + strlen(list), 2048 - strlen(list), "%s%s%s",
 			 list[0] ? " " : "", stock_must_fail[i],

@@ -447,9 +447,64 @@ static void test_vm(u32 numbering, int nr_vcpus)
 	unload_vendor();
 }
 
+/*
+ * KVM_CAP_X86_EXIT_STATS: 0 hands the leaves back to stock KVM for one VM,
+ * only before its first vCPU; other VMs and the counting are unaffected.
+ */
+static void test_capability(void)
+{
+	struct fake_vm off, on;
+	struct cpuid_regs r;
+	bool ok;
+
+	snprintf(ctx, sizeof(ctx), "capability");
+	*module_param_exit_stats = false;
+	load_vendor(KVM_EXIT_STATS_NUMBERING_SVM);
+	fake_vm_create(&off, 0);
+	CHECK(kvm_exit_stats_available() == 0 && kvm_exit_stats_enable_cap(&off.kvm, 1) == -EINVAL,
+	      "with kvm.exit_stats=0: not available, cannot be enabled", "available %d",
+	      kvm_exit_stats_available());
+	unload_vendor();
+	*module_param_exit_stats = true;
+
+	load_vendor(KVM_EXIT_STATS_NUMBERING_SVM);
+	fake_vm_create(&off, 0);
+	fake_vm_create(&on, 0);
+	CHECK(kvm_exit_stats_available() == 1, "available", "%d", kvm_exit_stats_available());
+	CHECK(kvm_exit_stats_enable_cap(&off.kvm, 2) == -EINVAL &&
+	      kvm_exit_stats_enable_cap(&off.kvm, ~0ull) == -EINVAL,
+	      "arguments other than 0 and 1 refused", "accepted");
+	CHECK(kvm_exit_stats_enable_cap(&off.kvm, 1) == 0 &&
+	      kvm_exit_stats_enable_cap(&off.kvm, 0) == 0 && off.kvm.lock.held == 0,
+	      "set before vCPUs, lock released", "refused or lock held %d", off.kvm.lock.held);
+	fake_vm_add_vcpus(&off, 2);
+	fake_vm_add_vcpus(&on, 2);
+	CHECK(kvm_exit_stats_enable_cap(&off.kvm, 1) == -EINVAL &&
+	      kvm_exit_stats_enable_cap(&on.kvm, 0) == -EINVAL && off.kvm.lock.held == 0,
+	      "refused once the VM has vCPUs", "accepted");
+
+	run_exit(&off.vcpu[0], svm.cpuid, 100);
+	run_exit(&on.vcpu[0], svm.cpuid, 100);
+	ok = true;
+	for (u32 leaf = KVM_EXIT_STATS_LEAF_FIRST; leaf <= KVM_EXIT_STATS_LEAF_LAST; leaf++)
+		ok = ok && !cpuid(&off.vcpu[1], leaf, svm.cpuid, &r) && r.eax == leaf &&
+		     r.ebx == 0xdeadbeef && r.ecx == svm.cpuid && r.edx == 0x5a5a5a5a;
+	CHECK(ok, "off: every leaf left to kvm_cpuid(), registers untouched",
+	      "answered: %08x %08x %08x %08x", r.eax, r.ebx, r.ecx, r.edx);
+	CHECK(cpuid(&on.vcpu[1], KVM_EXIT_STATS_LEAF_TOTAL_EXITS, 0, &r) && r.eax == 1,
+	      "the other VM still answers", "total %u", r.eax);
+	CHECK(off.vcpu[0].arch.exit_stats->total_count == 1,
+	      "off: the host view keeps counting", "total %llu",
+	      off.vcpu[0].arch.exit_stats->total_count);
+	fake_vm_destroy(&off);
+	fake_vm_destroy(&on);
+	unload_vendor();
+}
+
 int main(void)
 {
 	test_setup();
+	test_capability();
 	for (int nr = 1; nr <= 4; nr += 3) {
 		test_vm(KVM_EXIT_STATS_NUMBERING_VMX, nr);
 		test_vm(KVM_EXIT_STATS_NUMBERING_SVM, nr);

@@ -239,7 +239,12 @@ void unload_vendor(void)
 int fake_vm_create(struct fake_vm *vm, int nr_vcpus)
 {
 	memset(vm, 0, sizeof(*vm));
-	for (int i = 0; i < nr_vcpus; i++) {
+	return fake_vm_add_vcpus(vm, nr_vcpus);
+}
+
+int fake_vm_add_vcpus(struct fake_vm *vm, int nr_vcpus)
+{
+	for (int i = vm->kvm.created_vcpus; i < nr_vcpus; i++) {
 		struct kvm_vcpu *vcpu = &vm->vcpu[i];
 		int r;
 
@@ -248,6 +253,7 @@ int fake_vm_create(struct fake_vm *vm, int nr_vcpus)
 		if (r < 0)
 			return r;
 		vm->kvm.vcpus[i] = vcpu;
+		vm->kvm.created_vcpus = i + 1;
 		vm->kvm.online_vcpus.counter = i + 1;
 	}
 	return 0;

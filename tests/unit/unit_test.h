@@ -62,6 +62,8 @@ struct fake_vm {
 
 /* Creates vCPUs through kvm_exit_stats_vcpu_create(); returns its error. */
 int fake_vm_create(struct fake_vm *vm, int nr_vcpus);
+/* Creates vCPUs up to @nr_vcpus in a VM made by fake_vm_create(vm, 0). */
+int fake_vm_add_vcpus(struct fake_vm *vm, int nr_vcpus);
 void fake_vm_destroy(struct fake_vm *vm);
 
 struct cpuid_regs {

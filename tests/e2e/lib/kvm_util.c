@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "exit_stats_abi.h"
 #include "kvm_util.h"
 #include "kvm_stat.h"
 
@@ -264,12 +265,16 @@ struct vm *vm_create(int nr_vcpus)
 
 struct vm *vm_create_vendor(int nr_vcpus, const char *vendor)
 {
-	return vm_create_cpuid(nr_vcpus, vendor, NULL, 0);
+	const struct vm_opts opts = { .vendor = vendor, .exit_stats_cap = -1 };
+
+	return vm_create_opts(nr_vcpus, &opts);
 }
 
-struct vm *vm_create_cpuid(int nr_vcpus, const char *vendor,
-			   const struct kvm_cpuid_entry2 *extra, int nr_extra)
+struct vm *vm_create_opts(int nr_vcpus, const struct vm_opts *opts)
 {
+	const char *vendor = opts->vendor;
+	const struct kvm_cpuid_entry2 *extra = opts->extra;
+	int nr_extra = opts->nr_extra;
 	struct kvm_userspace_memory_region region;
 	struct vm *vm = calloc(1, sizeof(*vm));
 	const struct kvm_cpuid_entry2 *leaf0 = NULL;
@@ -337,6 +342,15 @@ struct vm *vm_create_cpuid(int nr_vcpus, const char *vendor,
 		memcpy(&e->ebx, vendor, 4);
 		memcpy(&e->edx, vendor + 4, 4);
 		memcpy(&e->ecx, vendor + 8, 4);
+	}
+
+	if (opts->exit_stats_cap >= 0) {
+		struct kvm_enable_cap cap = {
+			.cap = KVM_CAP_X86_EXIT_STATS,
+			.args[0] = (uint64_t)opts->exit_stats_cap,
+		};
+
+		IOCTL(vm->fd, KVM_ENABLE_CAP, &cap);
 	}
 
 	struct guest_env *env = vm_gpa_to_hva(vm, GUEST_ENV, sizeof(*env));

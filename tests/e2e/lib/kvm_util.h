@@ -58,12 +58,18 @@ struct vm *vm_create(int nr_vcpus);
  * for AMD and Intel vendors.  vm->amd still names the real CPU's vendor.
  */
 struct vm *vm_create_vendor(int nr_vcpus, const char *vendor);
-/*
- * The same, with entries the VMM adds to the CPUID table it gives every
- * vCPU (KVM_SET_CPUID2), as a VMM that defines leaves of its own does.
- */
-struct vm *vm_create_cpuid(int nr_vcpus, const char *vendor,
-			   const struct kvm_cpuid_entry2 *extra, int nr_extra);
+/* How vm_create_opts() sets a VM up before it creates the vCPUs. */
+struct vm_opts {
+	const char *vendor;	/* CPUID vendor string as above, or NULL */
+	/* Entries the VMM adds to the CPUID table every vCPU gets
+	 * (KVM_SET_CPUID2), as a VMM that defines leaves of its own does. */
+	const struct kvm_cpuid_entry2 *extra;
+	int nr_extra;
+	/* KVM_ENABLE_CAP(KVM_CAP_X86_EXIT_STATS) with this argument, 0 or 1;
+	 * -1 leaves the capability alone. */
+	int exit_stats_cap;
+};
+struct vm *vm_create_opts(int nr_vcpus, const struct vm_opts *opts);
 void vm_destroy(struct vm *vm);
 void *vm_shared(struct vm *vm);		/* host view of GUEST_SHARED */
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, size_t len);

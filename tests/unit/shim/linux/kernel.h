@@ -22,6 +22,7 @@ typedef unsigned long long u64;
 #define U32_MAX			((u32)~0U)
 #define pr_warn(...)		fprintf(stderr, __VA_ARGS__)
 #define ENOMEM			12
+#define EINVAL			22
 
 /* glibc's <sys/cdefs.h> already defines it the same way. */
 #ifndef __always_inline

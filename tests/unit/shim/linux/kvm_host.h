@@ -20,9 +20,29 @@ struct kvm_vcpu {
 	} arch;
 };
 
+/* One thread at a time here: a mutex that only counts its holders. */
+struct mutex {
+	int held;
+};
+
+static inline void mutex_lock(struct mutex *m)
+{
+	m->held++;
+}
+
+static inline void mutex_unlock(struct mutex *m)
+{
+	m->held--;
+}
+
 struct kvm {
+	struct mutex lock;
+	int created_vcpus;
 	atomic_t online_vcpus;
 	struct kvm_vcpu *vcpus[KVM_MAX_VCPUS];
+	struct {
+		bool exit_stats_off;	/* KVM_CAP_X86_EXIT_STATS set to 0 */
+	} arch;
 };
 
 /* Like the kernel's: visits vcpus[0 .. online_vcpus - 1]. */
