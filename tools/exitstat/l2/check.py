@@ -17,23 +17,18 @@ import re
 import shutil
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "..", "tests", "lib"))
+import tap  # noqa: E402
+from tap import check as report  # noqa: E402  (name, good, why)
+
 IOIO, CPUID, VMMCALL = 0x7B, 0x72, 0x81
 SIGNATURE_REGS = {"eax": 0x1, "ebx": 0x74697845, "ecx": 0x74617453,
                   "edx": 0x4D564B73}  # version 1, "ExitStatsKVM"
 CSV_HEADER = ["reason", "reason_label", "name", "count", "share_pct",
               "cycles", "mean_cycles", "mean_us"]
 
-failures = 0
 GUEST_VCPUS = None  # what the guest's /proc/cpuinfo counted
-
-
-def report(name, good, why=""):
-    global failures
-    if good:
-        print(f"ok {name}")
-    else:
-        failures += 1
-        print(f"not ok {name} - {why}")
 
 
 def note(text):
@@ -381,7 +376,7 @@ def main():
     check_cpuid_tool(res)
     note_read_cost(res)
     note(f"L2 clocksource: {(res.text('clocksource') or '').strip()}")
-    return 1 if failures else 0
+    return tap.exit_status()
 
 
 if __name__ == "__main__":
