@@ -122,7 +122,6 @@ struct options {
 };
 
 struct vcpu {
-	int index;
 	int fd;
 	int stats_fd;
 	uint64_t exits_stat_offset; /* of "exits" in stats_fd */
@@ -513,7 +512,6 @@ static void create_vcpu(int kvm_fd, int vm_fd, int run_size, struct vcpu *v, int
 	char why[160];
 
 	memset(v, 0, sizeof(*v));
-	v->index = index;
 	v->fd = ioctl(vm_fd, KVM_CREATE_VCPU, (unsigned long)index);
 	if (v->fd < 0)
 		die("KVM_CREATE_VCPU %d: %s", index, strerror(errno));

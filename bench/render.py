@@ -19,12 +19,13 @@ def fmt_ratio(ratio):
     return f"{(ratio - 1) * 100:+.1f}%".replace("-0.0%", "+0.0%")
 
 
-def cell(result, baseline_too=True):
+def cell(result, figure="per_exit", ratio="ratio_to_stock"):
+    """A table cell: the figure, and for all but stock its ratio to stock."""
     if result is None:
         return "–"
-    text = f"{result['per_exit']:.0f}"
-    if baseline_too and result["config"] != "stock":
-        text += f" ({fmt_ratio(result['ratio_to_stock'])})"
+    text = f"{result[figure]:.0f}"
+    if result["config"] != "stock":
+        text += f" ({fmt_ratio(result[ratio])})"
     return text
 
 
@@ -101,16 +102,8 @@ def render(s, w, title, depth=1):
         w("| configuration | " + " | ".join(modes[k]["title"] for k in kinds) + " |")
         w("|---|" + "---:|" * len(kinds))
         for c in [x for x in configs if x["name"] == "stock"] + tracers:
-            row = []
-            for k in kinds:
-                r = index.get((c["name"], k, 1, 0))
-                if r is None:
-                    row.append("–")
-                elif c["name"] == "stock":
-                    row.append(f"{r['machine_per_exit']:.0f}")
-                else:
-                    row.append(f"{r['machine_per_exit']:.0f} "
-                               f"({fmt_ratio(r['machine_ratio_to_stock'])})")
+            row = [cell(index.get((c["name"], k, 1, 0)), "machine_per_exit",
+                        "machine_ratio_to_stock") for k in kinds]
             w(f"| {c['description']}, machine-wide | " + " | ".join(row) + " |")
 
     growth = s["derived"]["vcpu_growth"]
