@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Every ECX a guest can pass to the per-reason leaves (0x4FFFFFFD, FC, F8),
- * for both numberings, through the real entry point __kvm_exit_stats_cpuid(),
- * checked against the reason sets written down in unit_test.c:
+ * Every ECX a guest can pass to the per-reason leaves (0x4FFFFFFD, FC, F8,
+ * F5), for both numberings, through the real entry point
+ * __kvm_exit_stats_cpuid(), checked against the reason sets written down in
+ * unit_test.c:
  *   undefined -> (0, 0, 0, 0xFFFFFFFF); defined, not handled -> all zero;
- *   handled -> the counters this test filled in, summed over the vCPUs.
+ *   handled -> the counters this test filled in (both banks, and the blocked
+ *   cycles), summed over the vCPUs.
+ * Besides: the leaf range is the 11 leaves of version 2, all answered; the
+ * totals and NOT_ENABLED match the filled counters, and the handled reasons'
+ * counts plus NOT_ENABLED equal the total; the leaves that take no input
+ * answer the same whatever ECX is (reduced mode: for its inputs).
  *
  *   sweep --full [--threads N]     all 2^32 inputs (built -O2, no sanitizers)
  *   sweep --reduced [--random N]   inputs < 0x10000, around every table
@@ -26,11 +32,8 @@
 #define MAX_SEGMENTS	128
 #define MAX_EXAMPLES	3
 
-static const u32 reason_leaves[] = {
-	KVM_EXIT_STATS_LEAF_REASON_EXITS,
-	KVM_EXIT_STATS_LEAF_REASON_CYCLES,
-	KVM_EXIT_STATS_LEAF_REASON_EXITS64,
-};
+/* The version 2 leaves, 0x4FFFFFF5-0x4FFFFFFF. */
+#define NR_LEAVES	11
 
 struct mismatches {
 	u64 count;
@@ -133,7 +136,7 @@ static void full_sweep(struct fake_vm *vm, u32 numbering, int nr_threads,
 	int nr_segs = expect_segments(numbering, segs, MAX_SEGMENTS);
 	u64 end = 1ull << bits, chunk = end / (u64)nr_threads;
 
-	for (size_t l = 0; l < ARRAY_SIZE(reason_leaves); l++) {
+	for (size_t l = 0; l < ARRAY_SIZE(expect_reason_leaves); l++) {
 		struct sweep_job jobs[16];
 		pthread_t threads[16];
 		struct mismatches total = { 0 };
@@ -143,7 +146,7 @@ static void full_sweep(struct fake_vm *vm, u32 numbering, int nr_threads,
 		for (int t = 0; t < nr_threads; t++) {
 			jobs[t] = (struct sweep_job){
 				.vm = vm, .numbering = numbering,
-				.leaf = reason_leaves[l],
+				.leaf = expect_reason_leaves[l],
 				.lo = chunk * (u64)t,
 				.hi = t == nr_threads - 1 ? end : chunk * (u64)(t + 1),
 				.segs = segs, .nr_segs = nr_segs,
@@ -159,11 +162,99 @@ static void full_sweep(struct fake_vm *vm, u32 numbering, int nr_threads,
 		}
 		/* CPU time too: on a loaded machine the wall time says little. */
 		printf("# %s leaf %#x: 2^%d inputs in %.1f s on %d threads, %.1f s CPU\n",
-		       numbering_name(numbering), reason_leaves[l], bits,
+		       numbering_name(numbering), expect_reason_leaves[l], bits,
 		       seconds(CLOCK_MONOTONIC) - start, nr_threads,
 		       seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_start);
 		report_leaf(bits == 32 ? "sweep-full" : "sweep-partial",
-			    numbering, reason_leaves[l], &total, end);
+			    numbering, expect_reason_leaves[l], &total, end);
+	}
+}
+
+static u64 pair(u32 high, u32 low)
+{
+	return (u64)high << 32 | low;
+}
+
+/*
+ * The leaf range and what the leaves without input answer on the filled VM:
+ * totals over both banks, NOT_ENABLED = the exits of the unhandled slots
+ * (defined without handler, and the undefined slot), and the identity a
+ * guest relies on: handled reasons' counts + NOT_ENABLED == total.
+ */
+static void check_totals(struct fake_vm *vm, u32 numbering)
+{
+	int nr_defined = expect_nr_defined(numbering);
+	u64 count = 0, cycles = 0, blocked = 0, not_enabled = 0, handled = 0;
+	u64 got_count, got_cycles, got_blocked, got_not_enabled;
+	struct cpuid_regs r;
+	bool answered = true;
+	char name[128];
+	u32 leaf, bad = 0;
+
+	for (leaf = 0x4FFFFFF5; leaf != 0x50000000; leaf++)
+		if (!guest_cpuid(&vm->vcpu[0], leaf, 0, &r) && !bad)
+			answered = false, bad = leaf;
+	snprintf(name, sizeof(name), "%s leaves 0x4FFFFFF5-0x4FFFFFFF answered",
+		 numbering_name(numbering));
+	check(answered && KVM_EXIT_STATS_LEAF_LAST - KVM_EXIT_STATS_LEAF_FIRST + 1 == NR_LEAVES,
+	      name, "leaf %#x not answered; range %#x-%#x", bad,
+	      KVM_EXIT_STATS_LEAF_FIRST, KVM_EXIT_STATS_LEAF_LAST);
+
+	for (int s = 0; s <= nr_defined; s++) {
+		u64 n = filled_sum(NR_VCPUS, FILL_L1_COUNT, s) +
+			filled_sum(NR_VCPUS, FILL_L2_COUNT, s);
+
+		count += n;
+		cycles += filled_sum(NR_VCPUS, FILL_L1_CYCLES, s) +
+			  filled_sum(NR_VCPUS, FILL_L2_CYCLES, s);
+		blocked += filled_sum(NR_VCPUS, FILL_BLOCKED, s);
+		if (s == nr_defined ||
+		    !expect_handled(numbering, expect_defined_reason(numbering, s)))
+			not_enabled += n;
+	}
+	guest_cpuid(&vm->vcpu[0], KVM_EXIT_STATS_LEAF_TOTAL_EXITS64, 0, &r);
+	got_count = pair(r.ebx, r.ecx);
+	guest_cpuid(&vm->vcpu[0], KVM_EXIT_STATS_LEAF_TOTAL_CYCLES, 0, &r);
+	got_cycles = pair(r.ebx, r.ecx);
+	guest_cpuid(&vm->vcpu[0], KVM_EXIT_STATS_LEAF_TOTAL_BLOCKED, 0, &r);
+	got_blocked = pair(r.ebx, r.ecx);
+	guest_cpuid(&vm->vcpu[0], KVM_EXIT_STATS_LEAF_NOT_ENABLED, 0, &r);
+	got_not_enabled = pair(r.ebx, r.ecx);
+	snprintf(name, sizeof(name), "%s totals and NOT_ENABLED of the filled counters",
+		 numbering_name(numbering));
+	check(got_count == count && got_cycles == cycles && got_blocked == blocked &&
+	      got_not_enabled == not_enabled, name,
+	      "count %#llx cycles %#llx blocked %#llx not_enabled %#llx, "
+	      "want %#llx %#llx %#llx %#llx",
+	      got_count, got_cycles, got_blocked, got_not_enabled,
+	      count, cycles, blocked, not_enabled);
+
+	/* The identity, from the leaves alone, as a guest would check it. */
+	for (int s = 0; s < nr_defined; s++) {
+		guest_cpuid(&vm->vcpu[0], KVM_EXIT_STATS_LEAF_REASON_EXITS64,
+			    expect_defined_reason(numbering, s), &r);
+		handled += pair(r.ebx, r.ecx);
+	}
+	snprintf(name, sizeof(name), "%s handled reasons + NOT_ENABLED == total",
+		 numbering_name(numbering));
+	check(handled + got_not_enabled == got_count, name, "%#llx + %#llx != %#llx",
+	      handled, got_not_enabled, got_count);
+}
+
+/* The leaves that take no input ignore ECX: checked for @list. */
+static void check_no_input(struct fake_vm *vm, u32 numbering, const u32 *list,
+			   size_t n)
+{
+	for (u32 leaf = 0x4FFFFFF5; leaf != 0x50000000; leaf++) {
+		struct mismatches m = { 0 };
+		struct cpuid_regs want;
+
+		if (expect_is_reason_leaf(leaf))
+			continue;
+		guest_cpuid(&vm->vcpu[0], leaf, 0, &want);
+		for (size_t i = 0; i < n; i++)
+			check_input(vm, numbering, leaf, list[i], &want, &m);
+		report_leaf("sweep-reduced, ECX ignored:", numbering, leaf, &m, n);
 	}
 }
 
@@ -214,17 +305,19 @@ static void reduced_sweep(struct fake_vm *vm, u32 numbering, u64 nr_random,
 	for (u64 i = 0; i < nr_random && n < max; i++)
 		list[n++] = (u32)next_random(&state);
 
-	for (size_t l = 0; l < ARRAY_SIZE(reason_leaves); l++) {
+	for (size_t l = 0; l < ARRAY_SIZE(expect_reason_leaves); l++) {
 		struct mismatches m = { 0 };
 
 		for (size_t i = 0; i < n; i++) {
 			struct cpuid_regs want = expect_reason_leaf(numbering,
-					reason_leaves[l], list[i], NR_VCPUS);
+					expect_reason_leaves[l], list[i], NR_VCPUS);
 
-			check_input(vm, numbering, reason_leaves[l], list[i], &want, &m);
+			check_input(vm, numbering, expect_reason_leaves[l], list[i],
+				    &want, &m);
 		}
-		report_leaf("sweep-reduced", numbering, reason_leaves[l], &m, n);
+		report_leaf("sweep-reduced", numbering, expect_reason_leaves[l], &m, n);
 	}
+	check_no_input(vm, numbering, list, n);
 	free(list);
 }
 
@@ -284,6 +377,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		fill_counters(&vm, numbering);
+		check_totals(&vm, numbering);
 		if (mode == 'f')
 			full_sweep(&vm, numbering, (int)nr_threads, bits);
 		else

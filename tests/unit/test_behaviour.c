@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Behaviour of exit_stats.c on a fake VM of 1 and 4 vCPUs, driven the way
+ * Behaviour of exit_stats.c on a fake VM of 1 to 4 vCPUs, driven the way
  * KVM drives it: kvm_exit_stats_{vmx,svm}_begin() when an exit's reason is
- * known, kvm_exit_stats_end() once it is handled, CPUID leaves through
- * kvm_exit_stats_cpuid(), the debugfs file through kvm_exit_stats_show().
- * The host TSC is fake_tsc, so every cycle count is exact.
+ * known, kvm_exit_stats_end() once it is handled, kvm_exit_stats_vcpu_put()
+ * and _load() when the vCPU thread is scheduled out and back in,
+ * enter_guest_mode()/leave_guest_mode() around a nested guest, CPUID leaves
+ * through kvm_exit_stats_cpuid(), the debugfs file through
+ * kvm_exit_stats_show().  The host TSC is fake_tsc, so every cycle count is
+ * exact.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -25,12 +28,13 @@ static char ctx[48];	/* "vmx 4 vCPUs": prefixes every check name */
 
 struct reasons {
 	u32 cpuid, msr_write, hlt;	/* handled */
+	u32 vmenter;			/* handled: L1's VMRESUME / VMRUN */
 	u32 unhandled;			/* defined, no KVM handler */
 	u32 undefined;			/* not in the table */
 };
 
-static const struct reasons vmx = { 10, 32, 12, 3, 0xdead };
-static const struct reasons svm = { 0x72, 0x7c, 0x78, 0x63, 0x500 };
+static const struct reasons vmx = { 10, 32, 12, 24, 3, 0xdead };
+static const struct reasons svm = { 0x72, 0x7c, 0x78, 0x80, 0x63, 0x500 };
 
 static u64 pair(u32 high, u32 low)
 {
@@ -55,36 +59,93 @@ static bool cpuid(struct kvm_vcpu *vcpu, u32 leaf, u32 input, struct cpuid_regs 
 	return kvm_exit_stats_cpuid(vcpu, &r->eax, &r->ebx, &r->ecx, &r->edx);
 }
 
-static u64 reason_count(struct kvm_vcpu *vcpu, u32 reason)
+/* A 64-bit leaf (EBX:ECX) with input @input. */
+static u64 leaf64(struct kvm_vcpu *vcpu, u32 leaf, u32 input)
 {
 	struct cpuid_regs r;
 
-	cpuid(vcpu, KVM_EXIT_STATS_LEAF_REASON_EXITS64, reason, &r);
+	cpuid(vcpu, leaf, input, &r);
 	return pair(r.ebx, r.ecx);
 }
 
-static u64 reason_cycles(struct kvm_vcpu *vcpu, u32 reason)
+#define reason_count(v, reason)	leaf64(v, KVM_EXIT_STATS_LEAF_REASON_EXITS64, reason)
+#define reason_cycles(v, reason) leaf64(v, KVM_EXIT_STATS_LEAF_REASON_CYCLES, reason)
+#define reason_blocked(v, reason) leaf64(v, KVM_EXIT_STATS_LEAF_REASON_BLOCKED, reason)
+#define total_count(v)		leaf64(v, KVM_EXIT_STATS_LEAF_TOTAL_EXITS64, 0)
+#define total_cycles(v)		leaf64(v, KVM_EXIT_STATS_LEAF_TOTAL_CYCLES, 0)
+#define total_blocked(v)	leaf64(v, KVM_EXIT_STATS_LEAF_TOTAL_BLOCKED, 0)
+#define not_enabled(v)		leaf64(v, KVM_EXIT_STATS_LEAF_NOT_ENABLED, 0)
+
+static u32 epoch(struct kvm_vcpu *vcpu)
 {
 	struct cpuid_regs r;
 
-	cpuid(vcpu, KVM_EXIT_STATS_LEAF_REASON_CYCLES, reason, &r);
-	return pair(r.ebx, r.ecx);
+	cpuid(vcpu, KVM_EXIT_STATS_LEAF_INFO, 0, &r);
+	return r.edx;
 }
 
-static u64 total_count(struct kvm_vcpu *vcpu)
+/* Sum of 0x4FFFFFF8 over every defined reason: the unhandled ones read 0. */
+static u64 sum_reason_counts(struct kvm_vcpu *vcpu, u32 numbering)
 {
-	struct cpuid_regs r;
+	u64 n = 0;
 
-	cpuid(vcpu, KVM_EXIT_STATS_LEAF_TOTAL_EXITS64, 0, &r);
-	return pair(r.ebx, r.ecx);
+	for (int s = 0; s < expect_nr_defined(numbering); s++)
+		n += reason_count(vcpu, expect_defined_reason(numbering, s));
+	return n;
 }
 
-static u64 total_cycles(struct kvm_vcpu *vcpu)
+/*
+ * kvm_arch_vcpu_put() as KVM calls it, with the TSC it read; the thread is
+ * scheduled out until load_vcpu(), perhaps on a CPU whose TSC is elsewhere.
+ */
+static void put_vcpu(struct kvm_vcpu *vcpu)
 {
-	struct cpuid_regs r;
+	kvm_exit_stats_vcpu_put(vcpu, rdtsc());
+}
 
-	cpuid(vcpu, KVM_EXIT_STATS_LEAF_TOTAL_CYCLES, 0, &r);
-	return pair(r.ebx, r.ecx);
+static void load_vcpu(struct kvm_vcpu *vcpu)
+{
+	kvm_exit_stats_vcpu_load(vcpu);
+}
+
+/* One debugfs row, found by reason; ROW_UNDEFINED and ROW_TOTAL for those. */
+#define ROW_UNDEFINED	(-1)
+#define ROW_TOTAL	(-2)
+
+struct show_row {
+	bool found;
+	unsigned long long count, cycles, blocked, l2_count, l2_cycles;
+};
+
+static struct show_row show_row(struct kvm *kvm, long long reason)
+{
+	struct seq_file *m = calloc(1, sizeof(*m));
+	struct show_row row = { false, 0, 0, 0, 0, 0 };
+	char *line, *save = NULL, key[32];
+	const char *rest;
+
+	if (!m)
+		abort();
+	kvm_exit_stats_show(m, kvm);
+	if (reason == ROW_UNDEFINED)
+		snprintf(key, sizeof(key), "- UNDEFINED ");
+	else if (reason == ROW_TOTAL)
+		snprintf(key, sizeof(key), "- TOTAL ");
+	else
+		snprintf(key, sizeof(key), "%lld ", reason);
+	for (line = strtok_r(m->buf, "\n", &save); line && !row.found;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, key, strlen(key)))
+			continue;
+		rest = line + strlen(key);
+		if (reason >= 0)	/* past the name */
+			rest = strchr(rest, ' ') ? strchr(rest, ' ') + 1 : "";
+		row.found = sscanf(rest, "%llu %llu %llu %llu %llu", &row.count,
+				   &row.cycles, &row.blocked, &row.l2_count,
+				   &row.l2_cycles) == 5;
+	}
+	free(m);
+	return row;
 }
 
 static void test_setup(void)
@@ -121,15 +182,60 @@ static void test_setup(void)
 	      r.eax, r.ebx, r.ecx, r.edx);
 
 	/*
+	 * Key off: put, load and the guest mode switch do nothing either (the
+	 * stats they would touch were never allocated: ASan would see it), and
+	 * the TSC KVM takes for last_guest_tsc is a fresh rdtsc().
+	 */
+	fake_tsc = 777;
+	begin_exit(&vm.vcpu[0], 10);
+	fake_tsc = 999;
+	put_vcpu(&vm.vcpu[0]);
+	fake_tsc = 1999;
+	load_vcpu(&vm.vcpu[0]);
+	enter_guest_mode(&vm.vcpu[0]);
+	leave_guest_mode(&vm.vcpu[0]);
+	kvm_exit_stats_end(&vm.vcpu[0]);
+	CHECK(kvm_exit_stats_exit_tsc(&vm.vcpu[0]) == 1999 && !vm.vcpu[0].arch.exit_stats,
+	      "key off: exit TSC is rdtsc(), put/load/guest mode hooks do nothing",
+	      "exit TSC %llu, want 1999", kvm_exit_stats_exit_tsc(&vm.vcpu[0]));
+
+	/*
 	 * No vCPU exists before the key is on: the vendor module turns it on
 	 * while loading, before /dev/kvm can create a VM, so the exit path
 	 * does not check for missing stats.  A VM of the key-off case gives
 	 * the total leaf zeros, not an oops, through the leaf's own check.
 	 */
 	load_vendor(KVM_EXIT_STATS_NUMBERING_VMX);
-	CHECK(cpuid(&vm.vcpu[0], KVM_EXIT_STATS_LEAF_TOTAL_EXITS, 0, &r) && r.eax == 0,
-	      "vCPUs without stats read as zero", "total %u", r.eax);
+	{
+		struct show_row total = show_row(&vm.kvm, ROW_TOTAL);
+
+		CHECK(cpuid(&vm.vcpu[0], KVM_EXIT_STATS_LEAF_TOTAL_EXITS, 0, &r) && r.eax == 0 &&
+		      not_enabled(&vm.vcpu[0]) == 0 && total_blocked(&vm.vcpu[0]) == 0 &&
+		      reason_blocked(&vm.vcpu[0], 10) == 0 && total.found && !total.count,
+		      "vCPUs without stats read as zero",
+		      "total %u not_enabled %llu blocked %llu/%llu debugfs TOTAL %d %llu", r.eax,
+		      not_enabled(&vm.vcpu[0]), total_blocked(&vm.vcpu[0]),
+		      reason_blocked(&vm.vcpu[0], 10), total.found, total.count);
+	}
 	fake_vm_destroy(&vm);
+
+	/* The debugfs read allocates its sums: a failure is -ENOMEM, no output. */
+	{
+		struct seq_file *m = calloc(1, sizeof(*m));
+		int ret;
+
+		if (!m)
+			abort();
+		fake_vm_create(&vm, 1);
+		fake_kzalloc_fail = true;
+		ret = kvm_exit_stats_show(m, &vm.kvm);
+		fake_kzalloc_fail = false;
+		CHECK(ret == -ENOMEM && m->len == 0,
+		      "debugfs read fails with -ENOMEM, prints nothing",
+		      "returned %d after %zu bytes", ret, m->len);
+		fake_vm_destroy(&vm);
+		free(m);
+	}
 
 	fake_kzalloc_fail = true;
 	CHECK(fake_vm_create(&vm, 1) == -ENOMEM && !vm.vcpu[0].arch.exit_stats,
@@ -159,30 +265,41 @@ static void check_unnamed_zero(struct kvm_vcpu *vcpu, const struct reasons *rs)
 	EXPECT_ZERO(KVM_EXIT_STATS_LEAF_TOTAL_CYCLES, 0, !r.eax && !r.edx);
 	EXPECT_ZERO(KVM_EXIT_STATS_LEAF_REASON_EXITS, rs->cpuid, !r.ebx && !r.ecx && !r.edx);
 	EXPECT_ZERO(KVM_EXIT_STATS_LEAF_REASON_CYCLES, rs->cpuid, !r.eax && !r.edx);
-	EXPECT_ZERO(KVM_EXIT_STATS_LEAF_INFO, 0, !r.edx);
 	EXPECT_ZERO(KVM_EXIT_STATS_LEAF_TOTAL_EXITS64, 0, !r.eax && !r.edx);
 	EXPECT_ZERO(KVM_EXIT_STATS_LEAF_REASON_EXITS64, rs->cpuid, !r.eax && !r.edx);
+	EXPECT_ZERO(KVM_EXIT_STATS_LEAF_NOT_ENABLED, 0, !r.eax && !r.edx);
+	EXPECT_ZERO(KVM_EXIT_STATS_LEAF_TOTAL_BLOCKED, 0, !r.eax && !r.edx);
+	EXPECT_ZERO(KVM_EXIT_STATS_LEAF_REASON_BLOCKED, rs->cpuid, !r.eax && !r.edx);
 	EXPECT_ZERO(KVM_EXIT_STATS_LEAF_REASON_EXITS, rs->unhandled,
 		    !r.eax && !r.ebx && !r.ecx && !r.edx);
+	EXPECT_ZERO(KVM_EXIT_STATS_LEAF_REASON_BLOCKED, rs->unhandled,
+		    !r.eax && !r.ebx && !r.ecx && !r.edx);
 	EXPECT_ZERO(KVM_EXIT_STATS_LEAF_REASON_EXITS64, rs->undefined,
+		    !r.eax && !r.ebx && !r.ecx && r.edx == KVM_EXIT_STATS_UNDEFINED);
+	EXPECT_ZERO(KVM_EXIT_STATS_LEAF_REASON_BLOCKED, rs->undefined,
 		    !r.eax && !r.ebx && !r.ecx && r.edx == KVM_EXIT_STATS_UNDEFINED);
 #undef EXPECT_ZERO
 	CHECK(ok, "registers a leaf does not name are zero", "%s", bad);
 }
 
-/* Parses the debugfs text back and checks it against the leaves. */
+/* Debugfs columns after the reason: count cycles blocked l2_count l2_cycles. */
+enum { COL_COUNT, COL_CYCLES, COL_BLOCKED, COL_L2_COUNT, COL_L2_CYCLES, NR_COLS };
+
+/*
+ * Parses the debugfs text back and checks it against the leaves; the VM has
+ * the exits test_vm() made (so no nested ones: the l2 columns are zero).
+ */
 static void check_show(struct fake_vm *vm, u32 numbering, const struct reasons *rs)
 {
 	struct seq_file *m = calloc(1, sizeof(*m));
-	u64 sum_count = 0, sum_cycles = 0, tot_count = 0, tot_cycles = 0;
-	u64 undef_count = 0, undef_cycles = 0;
+	struct kvm_vcpu *v0 = &vm->vcpu[0];
+	unsigned long long sum[NR_COLS] = { 0 }, tot[NR_COLS] = { 0 }, undef[NR_COLS] = { 0 };
 	bool header_ok, rows_ok = true, order_ok = true, seen_total = false;
 	bool seen_unhandled = false;
-	char expect_header[96], bad[160] = "";
-	int nr_rows = 0, want_rows = 0;
+	char expect_header[160], bad[160] = "";
+	int nr_rows = 0, want_rows = 0, nr_lines = 0;
 	long long last_reason = -1;
 	char *line, *save = NULL;
-	unsigned int khz;
 
 	if (!m)
 		abort();
@@ -190,50 +307,56 @@ static void check_show(struct fake_vm *vm, u32 numbering, const struct reasons *
 	CHECK(!m->overflow, "debugfs output fits", "%zu bytes", m->len);
 
 	snprintf(expect_header, sizeof(expect_header),
-		 "# numbering %s tsc_khz %u\n# reason name count cycles\n",
-		 numbering == KVM_EXIT_STATS_NUMBERING_VMX ? "vmx" : "svm", tsc_khz);
+		 "# numbering %s tsc_khz %u epoch %u\n"
+		 "# reason name count cycles blocked_cycles l2_count l2_cycles\n",
+		 numbering == KVM_EXIT_STATS_NUMBERING_VMX ? "vmx" : "svm", tsc_khz, epoch(v0));
 	header_ok = !strncmp(m->buf, expect_header, strlen(expect_header));
-	CHECK(header_ok, "debugfs header", "got \"%.80s\"", m->buf);
+	CHECK(header_ok, "debugfs header (with the INFO leaf's epoch)",
+	      "got \"%.120s\", want \"%s\"", m->buf, expect_header);
 
 	for (line = strtok_r(m->buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned long long c, y;
+		unsigned long long c[NR_COLS];
 		char nm[64], extra;
 		u32 reason;
 
-		if (line[0] == '#') {
-			if (sscanf(line, "# numbering %*s tsc_khz %u", &khz) != 1 &&
-			    strcmp(line, "# reason name count cycles"))
-				rows_ok = false;
+		/* The two header lines, checked above, and no others. */
+		if (++nr_lines <= 2 && line[0] == '#')
 			continue;
-		}
 		if (seen_total) {
 			rows_ok = false;
 			snprintf(bad, sizeof(bad), "line after TOTAL: %s", line);
-		} else if (sscanf(line, "- TOTAL %llu %llu %c", &c, &y, &extra) == 2) {
-			tot_count = c;
-			tot_cycles = y;
+		} else if (sscanf(line, "- TOTAL %llu %llu %llu %llu %llu %c", &c[0], &c[1],
+				  &c[2], &c[3], &c[4], &extra) == NR_COLS) {
+			memcpy(tot, c, sizeof(tot));
 			seen_total = true;
-		} else if (sscanf(line, "- UNDEFINED %llu %llu %c", &c, &y, &extra) == 2) {
-			undef_count = c;
-			undef_cycles = y;
-			sum_count += c;
-			sum_cycles += y;
-		} else if (sscanf(line, "%u %63s %llu %llu %c", &reason, nm, &c, &y, &extra) == 4) {
+		} else if (sscanf(line, "- UNDEFINED %llu %llu %llu %llu %llu %c", &c[0], &c[1],
+				  &c[2], &c[3], &c[4], &extra) == NR_COLS) {
+			memcpy(undef, c, sizeof(undef));
+			for (int i = 0; i < NR_COLS; i++)
+				sum[i] += c[i];
+		} else if (sscanf(line, "%u %63s %llu %llu %llu %llu %llu %c", &reason, nm, &c[0],
+				  &c[1], &c[2], &c[3], &c[4], &extra) == 2 + NR_COLS) {
 			int slot = kvm_exit_stats_slot(numbering, reason);
+			bool handled = expect_handled(numbering, reason);
 
 			nr_rows++;
-			sum_count += c;
-			sum_cycles += y;
+			for (int i = 0; i < NR_COLS; i++)
+				sum[i] += c[i];
 			if ((long long)reason <= last_reason)
 				order_ok = false;
 			last_reason = reason;
 			if (reason == rs->unhandled)
-				seen_unhandled = c == 1 && y == 5;
+				seen_unhandled = c[COL_COUNT] == 1 && c[COL_CYCLES] == 5 &&
+						 !c[COL_BLOCKED] && !c[COL_L2_COUNT] &&
+						 !c[COL_L2_CYCLES];
+			/* Handled rows agree with the leaves; the L2 part is a part. */
 			if (slot < 0 || strcmp(nm, kvm_exit_stats_slot_name(numbering, slot)) ||
-			    (expect_handled(numbering, reason) &&
-			     (c != reason_count(&vm->vcpu[0], reason) ||
-			      y != reason_cycles(&vm->vcpu[0], reason))) ||
-			    (!expect_handled(numbering, reason) && !c)) {
+			    c[COL_L2_COUNT] > c[COL_COUNT] || c[COL_L2_CYCLES] > c[COL_CYCLES] ||
+			    (handled &&
+			     (c[COL_COUNT] != reason_count(v0, reason) ||
+			      c[COL_CYCLES] != reason_cycles(v0, reason) ||
+			      c[COL_BLOCKED] != reason_blocked(v0, reason))) ||
+			    (!handled && !c[COL_COUNT])) {
 				rows_ok = false;
 				snprintf(bad, sizeof(bad), "row \"%s\"", line);
 			}
@@ -247,18 +370,24 @@ static void check_show(struct fake_vm *vm, u32 numbering, const struct reasons *
 		want_rows += expect_handled(numbering, expect_defined_reason(numbering, s));
 	CHECK(rows_ok && seen_total, "debugfs rows parse and match the leaves", "%s", bad);
 	CHECK(seen_unhandled, "debugfs shows a counted reason KVM has no handler for",
-	      "no row \"%u ... 1 5\"", rs->unhandled);
+	      "no row \"%u ... 1 5 0 0 0\"", rs->unhandled);
 	CHECK(order_ok, "debugfs rows in ascending reason order", "out of order");
 	CHECK(nr_rows == want_rows + 1, "debugfs shows handled reasons plus counted ones",
 	      "%d rows, want %d handled + 1 counted unhandled", nr_rows, want_rows);
-	CHECK(sum_count == tot_count && sum_cycles == tot_cycles,
-	      "debugfs rows sum to TOTAL", "rows %llu/%llu, TOTAL %llu/%llu",
-	      sum_count, sum_cycles, tot_count, tot_cycles);
-	CHECK(tot_count == total_count(&vm->vcpu[0]) && tot_cycles == total_cycles(&vm->vcpu[0]),
-	      "debugfs TOTAL equals the total leaves", "TOTAL %llu/%llu, leaves %llu/%llu",
-	      tot_count, tot_cycles, total_count(&vm->vcpu[0]), total_cycles(&vm->vcpu[0]));
-	CHECK(undef_count == 2 && undef_cycles == 2 * 7,
-	      "debugfs UNDEFINED row", "%llu %llu", undef_count, undef_cycles);
+	CHECK(!memcmp(sum, tot, sizeof(sum)), "debugfs rows sum to TOTAL, every column",
+	      "rows %llu %llu %llu %llu %llu, TOTAL %llu %llu %llu %llu %llu",
+	      sum[0], sum[1], sum[2], sum[3], sum[4], tot[0], tot[1], tot[2], tot[3], tot[4]);
+	CHECK(tot[COL_COUNT] == total_count(v0) && tot[COL_CYCLES] == total_cycles(v0) &&
+	      tot[COL_BLOCKED] == total_blocked(v0),
+	      "debugfs TOTAL equals the total leaves",
+	      "TOTAL %llu/%llu/%llu, leaves %llu/%llu/%llu",
+	      tot[COL_COUNT], tot[COL_CYCLES], tot[COL_BLOCKED],
+	      total_count(v0), total_cycles(v0), total_blocked(v0));
+	CHECK(!tot[COL_L2_COUNT] && !tot[COL_L2_CYCLES], "debugfs: no nested guest, no l2 part",
+	      "l2 %llu/%llu", tot[COL_L2_COUNT], tot[COL_L2_CYCLES]);
+	CHECK(undef[COL_COUNT] == 2 && undef[COL_CYCLES] == 2 * 7 && !undef[COL_BLOCKED] &&
+	      !undef[COL_L2_COUNT] && !undef[COL_L2_CYCLES], "debugfs UNDEFINED row",
+	      "%llu %llu %llu %llu %llu", undef[0], undef[1], undef[2], undef[3], undef[4]);
 	free(m);
 }
 
@@ -299,22 +428,35 @@ static void test_vm(u32 numbering, int nr_vcpus)
 		     r.eax == want_count;
 	CHECK(ok, "every vCPU reads the VM-wide sum", "eax %u want %llu", r.eax, want_count);
 
-	/* Fastpath: exits handled back to back without handle_exit(). */
-	for (int k = 0; k < 5; k++) {
-		begin_exit(v0, rs->msr_write);
+	/*
+	 * Fastpath: exits handled back to back without handle_exit().  KVM
+	 * ends each before re-entering the guest; the guest's time until the
+	 * next exit (1000 cycles) is no exit's.  The last goes to user space.
+	 */
+	begin_exit(v0, rs->msr_write);
+	for (int k = 0; k < 4; k++) {
 		fake_tsc += 11;
-		kvm_exit_stats_end(v0);		/* fastpath re-enters the guest */
+		kvm_exit_stats_end_before_entry(v0);
+		fake_tsc += 1000;
+		begin_exit(v0, rs->msr_write);
 	}
+	fake_tsc += 11;
+	kvm_exit_stats_end(v0);
 	CHECK(reason_count(v0, rs->msr_write) == 5 && reason_cycles(v0, rs->msr_write) == 55,
-	      "fastpath begin/end pairs", "%llu %llu", reason_count(v0, rs->msr_write),
-	      reason_cycles(v0, rs->msr_write));
+	      "fastpath: end before each entry, guest time not charged", "%llu %llu, want 5 55",
+	      reason_count(v0, rs->msr_write), reason_cycles(v0, rs->msr_write));
 	want_count += 5;
 	want_cycles += 55;
 
-	/* end() without a pending exit changes nothing, however late. */
+	/*
+	 * end() without a pending exit changes nothing, however late; nor
+	 * does the end before the first entry of a KVM_RUN.
+	 */
 	fake_tsc += 1000000;
 	kvm_exit_stats_end(v0);
 	kvm_exit_stats_end(&vm.vcpu[nr_vcpus - 1]);
+	kvm_exit_stats_end_before_entry(v0);
+	kvm_exit_stats_end_before_entry(&vm.vcpu[nr_vcpus - 1]);
 	CHECK(total_count(v0) == want_count && total_cycles(v0) == want_cycles,
 	      "end without begin does nothing", "total %llu/%llu, want %llu/%llu",
 	      total_count(v0), total_cycles(v0), want_count, want_cycles);
@@ -331,17 +473,26 @@ static void test_vm(u32 numbering, int nr_vcpus)
 	      "a CPUID exit sees itself counted, not its cycles", "count %llu cycles %llu", n, c);
 
 	/*
-	 * A TSC behind the exit's start (the vCPU thread migrated to a CPU
-	 * whose TSC is not synchronized) adds no cycles instead of ~2^64.
+	 * The vCPU thread migrates during an exit, through a put and a load,
+	 * to a CPU whose TSC is behind: the time in between counts as no
+	 * blocked time (not ~2^64), and the exit's cycles are what each CPU
+	 * measured, 10 + 5, never a difference of the two CPUs' TSCs.
 	 */
 	begin_exit(v0, rs->msr_write);
+	fake_tsc += 10;
+	put_vcpu(v0);
 	fake_tsc -= 100;
+	load_vcpu(v0);
+	fake_tsc += 5;
 	kvm_exit_stats_end(v0);
-	fake_tsc += 100;
-	CHECK(reason_count(v0, rs->msr_write) == 6 && reason_cycles(v0, rs->msr_write) == 55,
-	      "TSC behind the exit start adds no cycles", "%llu %llu",
-	      reason_count(v0, rs->msr_write), reason_cycles(v0, rs->msr_write));
+	CHECK(reason_count(v0, rs->msr_write) == 6 && reason_cycles(v0, rs->msr_write) == 55 + 15 &&
+	      reason_blocked(v0, rs->msr_write) == 0 && total_blocked(v0) == 0,
+	      "put, then load on a CPU whose TSC is behind: its cycles, no blocked time",
+	      "count %llu cycles %llu blocked %llu total blocked %llu, want 6 70 0 0",
+	      reason_count(v0, rs->msr_write), reason_cycles(v0, rs->msr_write),
+	      reason_blocked(v0, rs->msr_write), total_blocked(v0));
 	want_count += 1;
+	want_cycles += 15;
 
 	/* HLT on the last vCPU, undefined and unhandled reasons on vCPU 0. */
 	run_exit(&vm.vcpu[nr_vcpus - 1], rs->hlt, 3);
@@ -362,11 +513,14 @@ static void test_vm(u32 numbering, int nr_vcpus)
 	      "a defined reason without handler reads all zero even when counted",
 	      "%08x %08x %08x %08x", r.eax, r.ebx, r.ecx, r.edx);
 	/* Invariant: handled reasons + unhandled + undefined == total. */
-	n = 0;
-	for (int s = 0; s < expect_nr_defined(numbering); s++)
-		n += reason_count(v0, expect_defined_reason(numbering, s));
+	n = sum_reason_counts(v0, numbering);
 	CHECK(n + 1 + 2 == total_count(v0), "sum over reasons + unhandled + undefined == total",
 	      "sum %llu + 3, total %llu", n, total_count(v0));
+	/* NOT_ENABLED is those 1 + 2 exits, so the guest can check the sum. */
+	CHECK(not_enabled(v0) == 1 + 2 && n + not_enabled(v0) == total_count(v0),
+	      "NOT_ENABLED: handled reasons + NOT_ENABLED == total",
+	      "NOT_ENABLED %llu (want 3), handled %llu, total %llu", not_enabled(v0), n,
+	      total_count(v0));
 	CHECK(cpuid(v0, KVM_EXIT_STATS_LEAF_TOTAL_EXITS, 0, &r) && r.eax == (u32)want_count,
 	      "leaf 0x4FFFFFFF total", "eax %u want %llu", r.eax, want_count);
 
@@ -382,28 +536,31 @@ static void test_vm(u32 numbering, int nr_vcpus)
 		memcpy(sig + 4, &r.ecx, 4);
 		memcpy(sig + 8, &r.edx, 4);
 		sig[12] = '\0';
-		CHECK(r.eax == 1 && !strcmp(sig, "ExitStatsKVM"), "signature leaf",
+		CHECK(r.eax == 2 && !strcmp(sig, "ExitStatsKVM"), "signature leaf: version 2",
 		      "eax %u sig \"%s\"", r.eax, sig);
 		cpuid(v0, KVM_EXIT_STATS_LEAF_INFO, 0x1234, &r);
-		CHECK(r.eax == numbering && r.ebx == tsc_khz && r.ecx == (u32)nr_vcpus && !r.edx,
-		      "info leaf", "%08x %08x %08x %08x", r.eax, r.ebx, r.ecx, r.edx);
+		CHECK(r.eax == numbering && r.ebx == tsc_khz && r.ecx == (u32)nr_vcpus &&
+		      r.edx && r.edx == vm.kvm.arch.exit_stats_epoch,
+		      "info leaf: numbering, TSC kHz, vCPUs, the VM's epoch",
+		      "%08x %08x %08x %08x, epoch %08x", r.eax, r.ebx, r.ecx, r.edx,
+		      vm.kvm.arch.exit_stats_epoch);
 	}
 
 	/* A nested guest (L2) gets stock answers: not one of the leaves is ours. */
-	v0->arch.guest_mode = true;
+	enter_guest_mode(v0);
 	ok = true;
 	for (u32 leaf = KVM_EXIT_STATS_LEAF_FIRST; leaf <= KVM_EXIT_STATS_LEAF_LAST; leaf++)
 		ok = ok && !cpuid(v0, leaf, rs->cpuid, &r) && r.eax == leaf &&
 		     r.ebx == 0xdeadbeef && r.ecx == rs->cpuid && r.edx == 0x5a5a5a5a;
-	v0->arch.guest_mode = false;
+	leave_guest_mode(v0);
 	CHECK(ok, "guest mode (L2): leaves return false, registers untouched",
 	      "leaf answered or registers changed: %08x %08x %08x %08x",
 	      r.eax, r.ebx, r.ecx, r.edx);
 
-	/* Leaves outside 0x4FFFFFF8-0x4FFFFFFF are not ours. */
+	/* Leaves outside 0x4FFFFFF5-0x4FFFFFFF are not ours. */
 	{
 		static const u32 others[] = {
-			0, 1, 0x40000000, 0x40000001, 0x4FFFFFF0, 0x4FFFFFF7, 0x50000000,
+			0, 1, 0x40000000, 0x40000001, 0x4FFFFFF0, 0x4FFFFFF4, 0x50000000,
 			0x80000000, 0xCFFFFFFF, 0xFFFFFFF8, 0xFFFFFFFF,
 		};
 
@@ -415,14 +572,20 @@ static void test_vm(u32 numbering, int nr_vcpus)
 		      "%08x %08x %08x %08x", r.eax, r.ebx, r.ecx, r.edx);
 	}
 
-	/* Counts above 2^32: 64-bit leaves split, 32-bit leaves wrap. */
+	/*
+	 * Counts above 2^32: 64-bit leaves split, 32-bit leaves wrap; L1's and
+	 * L2's banks add up past 2^32 too.
+	 */
 	{
 		int slot = kvm_exit_stats_slot(numbering, rs->hlt);
-		u64 per_vcpu = 0x100000005ull, sum = per_vcpu * (u64)nr_vcpus;
+		int unhandled = kvm_exit_stats_slot(numbering, rs->unhandled);
+		u64 per_vcpu = 0x100000005ull, sum = (per_vcpu + 0x80000007ull) * (u64)nr_vcpus;
 		u64 before = total_count(v0) - reason_count(v0, rs->hlt);
 
-		for (int i = 0; i < nr_vcpus; i++)
-			set_counter(vm.vcpu[i].arch.exit_stats, slot, per_vcpu, 0x7ffffffff0ull);
+		for (int i = 0; i < nr_vcpus; i++) {
+			set_counter(vm.vcpu[i].arch.exit_stats, 0, slot, per_vcpu, 0x7ffffffff0ull);
+			set_counter(vm.vcpu[i].arch.exit_stats, 1, slot, 0x80000007ull, 0);
+		}
 		cpuid(v0, KVM_EXIT_STATS_LEAF_REASON_EXITS64, rs->hlt, &r);
 		CHECK(pair(r.ebx, r.ecx) == sum && !r.eax && !r.edx,
 		      "0x4FFFFFF8 above 2^32", "%08x %08x %08x %08x want EBX:ECX %016llx",
@@ -436,6 +599,16 @@ static void test_vm(u32 numbering, int nr_vcpus)
 		CHECK(total_count(v0) == before + sum && r.eax == (u32)(before + sum),
 		      "0x4FFFFFF9 and 0x4FFFFFFF above 2^32", "total %llx eax %#x",
 		      total_count(v0), r.eax);
+
+		/* An unhandled reason's exits above 2^32, in L2's bank. */
+		for (int i = 0; i < nr_vcpus; i++)
+			set_counter(vm.vcpu[i].arch.exit_stats, 1, unhandled, 0x300000001ull, 0);
+		n = sum_reason_counts(v0, numbering);
+		CHECK(not_enabled(v0) == 3 + 0x300000001ull * (u64)nr_vcpus &&
+		      n + not_enabled(v0) == total_count(v0),
+		      "NOT_ENABLED above 2^32, handled + NOT_ENABLED == total",
+		      "NOT_ENABLED %llx, handled %llx, total %llx", not_enabled(v0), n,
+		      total_count(v0));
 	}
 
 	/* kvm.exit_stats off at run time (vendor unloaded): kvm_cpuid() answers. */
@@ -445,6 +618,392 @@ static void test_vm(u32 numbering, int nr_vcpus)
 	load_vendor(numbering);
 	fake_vm_destroy(&vm);
 	unload_vendor();
+}
+
+/* debugfs row of @reason (or ROW_*) equals the five values given. */
+static void check_row(struct kvm *kvm, long long reason, const char *what, u64 count,
+		      u64 cycles, u64 blocked, u64 l2_count, u64 l2_cycles)
+{
+	struct show_row row = show_row(kvm, reason);
+
+	CHECK(row.found && row.count == count && row.cycles == cycles && row.blocked == blocked &&
+	      row.l2_count == l2_count && row.l2_cycles == l2_cycles, what,
+	      "row %lld found %d: %llu %llu %llu %llu %llu, want %llu %llu %llu %llu %llu",
+	      reason, row.found, row.count, row.cycles, row.blocked, row.l2_count,
+	      row.l2_cycles, count, cycles, blocked, l2_count, l2_cycles);
+}
+
+/*
+ * The clock of an exit across kvm_arch_vcpu_put() and _load(): the handling
+ * cycles stop at the put and restart at the load, the time in between is
+ * the exit's blocked time, per reason.  vCPU 1 takes exits of its own so
+ * that the sums over vCPUs are seen too.
+ */
+static void test_put_load(u32 numbering)
+{
+	const struct reasons *rs = numbering == KVM_EXIT_STATS_NUMBERING_VMX ? &vmx : &svm;
+	u64 t0, t1, t2, cycles, blocked;
+	struct kvm_vcpu *v0, *v1;
+	struct fake_vm vm;
+
+	snprintf(ctx, sizeof(ctx), "%s put/load", numbering_name(numbering));
+	load_vendor(numbering);
+	CHECK(fake_vm_create(&vm, 2) == 0, "vCPUs created", "error");
+	v0 = &vm.vcpu[0];
+	v1 = &vm.vcpu[1];
+	fake_tsc = 5000000;
+
+	/* No put: exactly the TSC delta; KVM's exit TSC is the begin's reading. */
+	t0 = fake_tsc;
+	begin_exit(v0, rs->cpuid);
+	fake_tsc += 123;
+	t1 = kvm_exit_stats_exit_tsc(v0);
+	kvm_exit_stats_end(v0);
+	CHECK(reason_cycles(v0, rs->cpuid) == 123 && total_cycles(v0) == 123 &&
+	      reason_blocked(v0, rs->cpuid) == 0 && total_blocked(v0) == 0,
+	      "end right after begin, no put: the TSC delta, no blocked time",
+	      "cycles %llu/%llu blocked %llu/%llu, want 123 0", reason_cycles(v0, rs->cpuid),
+	      total_cycles(v0), reason_blocked(v0, rs->cpuid), total_blocked(v0));
+	CHECK(t1 == t0, "kvm_exit_stats_exit_tsc() is the TSC the exit began at",
+	      "%llu, want %llu", t1, t0);
+
+	/* Scheduled out at t1, back at t2: cycles (t1 - t0) + (end - t2). */
+	t0 = fake_tsc;
+	begin_exit(v0, rs->msr_write);
+	t1 = t0 + 10;
+	fake_tsc = t1;
+	put_vcpu(v0);
+	t2 = t1 + 1000;
+	fake_tsc = t2;
+	load_vcpu(v0);
+	fake_tsc = t2 + 7;
+	kvm_exit_stats_end(v0);
+	CHECK(reason_count(v0, rs->msr_write) == 1 && reason_cycles(v0, rs->msr_write) == 17 &&
+	      total_cycles(v0) == 123 + 17,
+	      "cycles are (put - begin) + (end - load)",
+	      "count %llu cycles %llu total %llu, want 1 17 140", reason_count(v0, rs->msr_write),
+	      reason_cycles(v0, rs->msr_write), total_cycles(v0));
+	CHECK(reason_blocked(v0, rs->msr_write) == 1000 && total_blocked(v0) == 1000 &&
+	      reason_blocked(v0, rs->cpuid) == 0,
+	      "blocked = load - put, in REASON_BLOCKED and TOTAL_BLOCKED",
+	      "reason %llu total %llu other reason %llu, want 1000 1000 0",
+	      reason_blocked(v0, rs->msr_write), total_blocked(v0), reason_blocked(v0, rs->cpuid));
+	check_row(&vm.kvm, rs->msr_write, "debugfs row has the blocked cycles",
+		  1, 17, 1000, 0, 0);
+
+	/* The same, ended by the next entry: the guest's time is not the exit's. */
+	begin_exit(v0, rs->msr_write);
+	fake_tsc += 20;
+	put_vcpu(v0);
+	fake_tsc += 400;
+	load_vcpu(v0);
+	fake_tsc += 2;
+	kvm_exit_stats_end_before_entry(v0);
+	fake_tsc += 3000;
+	begin_exit(v0, rs->cpuid);
+	kvm_exit_stats_end(v0);
+	CHECK(reason_cycles(v0, rs->msr_write) == 17 + 22 &&
+	      reason_blocked(v0, rs->msr_write) == 1400 && total_blocked(v0) == 1400,
+	      "put/load, then the next entry: cycles (put - begin) + (entry - load)",
+	      "cycles %llu blocked %llu total blocked %llu, want 39 1400 1400",
+	      reason_cycles(v0, rs->msr_write), reason_blocked(v0, rs->msr_write),
+	      total_blocked(v0));
+
+	/* Two rounds during one exit add up. */
+	begin_exit(v0, rs->hlt);
+	fake_tsc += 3;
+	put_vcpu(v0);
+	fake_tsc += 100;
+	load_vcpu(v0);
+	fake_tsc += 4;
+	put_vcpu(v0);
+	fake_tsc += 200;
+	load_vcpu(v0);
+	fake_tsc += 5;
+	kvm_exit_stats_end(v0);
+	CHECK(reason_cycles(v0, rs->hlt) == 12 && reason_blocked(v0, rs->hlt) == 300 &&
+	      total_blocked(v0) == 1700 && total_cycles(v0) == 162 + 12,
+	      "two put/load rounds accumulate cycles and blocked time",
+	      "cycles %llu blocked %llu total blocked %llu total cycles %llu, want 12 300 1700 174",
+	      reason_cycles(v0, rs->hlt), reason_blocked(v0, rs->hlt), total_blocked(v0),
+	      total_cycles(v0));
+
+	/* Nothing pending (KVM_RUN returned, or between end and entry). */
+	cycles = total_cycles(v0);
+	blocked = total_blocked(v0);
+	fake_tsc += 50;
+	put_vcpu(v0);
+	fake_tsc += 5000;
+	load_vcpu(v0);
+	CHECK(total_cycles(v0) == cycles && total_blocked(v0) == blocked &&
+	      total_count(v0) == 5,
+	      "put/load with no exit pending changes nothing",
+	      "cycles %llu blocked %llu count %llu, want %llu %llu 5", total_cycles(v0),
+	      total_blocked(v0), total_count(v0), cycles, blocked);
+	/* ... and leaves the next exit's clock alone. */
+	run_exit(v0, rs->cpuid, 9);
+	CHECK(reason_cycles(v0, rs->cpuid) == 123 + 9 && total_blocked(v0) == blocked,
+	      "the exit after a put/load with none pending: its TSC delta",
+	      "cycles %llu blocked %llu, want 132 %llu", reason_cycles(v0, rs->cpuid),
+	      total_blocked(v0), blocked);
+
+	/* Loaded on a CPU whose TSC is behind the put's: no blocked time. */
+	begin_exit(v0, rs->cpuid);
+	fake_tsc += 20;
+	put_vcpu(v0);
+	fake_tsc -= 300;
+	load_vcpu(v0);
+	fake_tsc += 9;
+	kvm_exit_stats_end(v0);
+	CHECK(reason_cycles(v0, rs->cpuid) == 132 + 29 && reason_blocked(v0, rs->cpuid) == 0 &&
+	      total_blocked(v0) == blocked,
+	      "load with the TSC behind the put: 0 blocked, cycles measured per CPU",
+	      "cycles %llu blocked %llu total blocked %llu, want 161 0 %llu",
+	      reason_cycles(v0, rs->cpuid), reason_blocked(v0, rs->cpuid), total_blocked(v0),
+	      blocked);
+
+	/* Another vCPU's blocked time: per vCPU, summed like the counts. */
+	begin_exit(v1, rs->msr_write);
+	fake_tsc += 1;
+	put_vcpu(v1);
+	fake_tsc += 50;
+	load_vcpu(v1);
+	kvm_exit_stats_end(v1);
+	CHECK(reason_blocked(v0, rs->msr_write) == 1450 &&
+	      reason_blocked(v1, rs->msr_write) == 1450 && total_blocked(v1) == 1750 && reason_cycles(v0, rs->msr_write) == 40,
+	      "blocked time summed over vCPUs",
+	      "reason %llu/%llu total %llu cycles %llu, want 1450 1450 1750 40",
+	      reason_blocked(v0, rs->msr_write), reason_blocked(v1, rs->msr_write),
+	      total_blocked(v1), reason_cycles(v0, rs->msr_write));
+
+	/*
+	 * Unhandled and undefined reasons block too: their leaves answer as
+	 * the other per-reason leaves do, the total and debugfs have the time.
+	 */
+	begin_exit(v0, rs->unhandled);
+	put_vcpu(v0);
+	fake_tsc += 40;
+	load_vcpu(v0);
+	kvm_exit_stats_end(v0);
+	begin_exit(v0, rs->undefined);
+	put_vcpu(v0);
+	fake_tsc += 60;
+	load_vcpu(v0);
+	kvm_exit_stats_end(v0);
+	{
+		struct cpuid_regs u, d;
+
+		cpuid(v0, KVM_EXIT_STATS_LEAF_REASON_BLOCKED, rs->unhandled, &u);
+		cpuid(v0, KVM_EXIT_STATS_LEAF_REASON_BLOCKED, rs->undefined, &d);
+		CHECK(!u.eax && !u.ebx && !u.ecx && !u.edx && !d.eax && !d.ebx && !d.ecx &&
+		      d.edx == KVM_EXIT_STATS_UNDEFINED && total_blocked(v0) == 1750 + 100,
+		      "blocked time of unhandled/undefined reasons: in the total only",
+		      "unhandled %08x %08x %08x %08x undefined %08x %08x %08x %08x total %llu",
+		      u.eax, u.ebx, u.ecx, u.edx, d.eax, d.ebx, d.ecx, d.edx, total_blocked(v0));
+	}
+	check_row(&vm.kvm, rs->unhandled, "debugfs: an unhandled reason's blocked time",
+		  1, 0, 40, 0, 0);
+	check_row(&vm.kvm, ROW_UNDEFINED, "debugfs: the undefined reasons' blocked time",
+		  1, 0, 60, 0, 0);
+	check_row(&vm.kvm, ROW_TOTAL, "debugfs: TOTAL blocked is TOTAL_BLOCKED",
+		  total_count(v0), total_cycles(v0), total_blocked(v0), 0, 0);
+	CHECK(total_blocked(v0) == 1850, "TOTAL_BLOCKED", "%llu, want 1850", total_blocked(v0));
+
+	fake_vm_destroy(&vm);
+	unload_vendor();
+}
+
+/*
+ * Exits taken while the vCPU runs L2 count in L2's bank: the leaves (read by
+ * a vCPU in L1) and debugfs' count/cycles cover both banks, debugfs' l2
+ * columns the L2 part.  KVM switches banks in enter_guest_mode() and
+ * leave_guest_mode(); an exit keeps the bank it began in.
+ */
+static void test_nested(u32 numbering)
+{
+	const struct reasons *rs = numbering == KVM_EXIT_STATS_NUMBERING_VMX ? &vmx : &svm;
+	struct kvm_vcpu *v0, *v1;
+	struct show_row row;
+	struct fake_vm vm;
+	struct cpuid_regs r;
+	u64 n;
+
+	snprintf(ctx, sizeof(ctx), "%s nested", numbering_name(numbering));
+	load_vendor(numbering);
+	CHECK(fake_vm_create(&vm, 2) == 0, "vCPUs created", "error");
+	v0 = &vm.vcpu[0];
+	v1 = &vm.vcpu[1];
+	fake_tsc = 7000000;
+
+	/* L1: 2 CPUID exits of 10; then L2: 3 of 30, and one of each kind. */
+	run_exit(v0, rs->cpuid, 10);
+	run_exit(v0, rs->cpuid, 10);
+	enter_guest_mode(v0);
+	for (int k = 0; k < 3; k++)
+		run_exit(v0, rs->cpuid, 30);
+	run_exit(v0, rs->msr_write, 5);
+	run_exit(v0, rs->unhandled, 8);
+	run_exit(v0, rs->undefined, 9);
+	CHECK(!cpuid(v0, KVM_EXIT_STATS_LEAF_TOTAL_EXITS64, 0, &r),
+	      "vCPU in guest mode: the leaves are not answered", "answered");
+	CHECK(reason_count(v1, rs->cpuid) == 5 && reason_cycles(v1, rs->cpuid) == 20 + 90 &&
+	      total_count(v1) == 8 && total_cycles(v1) == 20 + 90 + 5 + 8 + 9,
+	      "L2's exits in the leaves' sums (read by a vCPU in L1)",
+	      "cpuid %llu/%llu total %llu/%llu, want 5/110 8/132", reason_count(v1, rs->cpuid),
+	      reason_cycles(v1, rs->cpuid), total_count(v1), total_cycles(v1));
+	n = sum_reason_counts(v1, numbering);
+	CHECK(not_enabled(v1) == 2 && n + not_enabled(v1) == total_count(v1),
+	      "NOT_ENABLED counts L2's unhandled/undefined exits, identity holds",
+	      "NOT_ENABLED %llu (want 2), handled %llu, total %llu", not_enabled(v1), n,
+	      total_count(v1));
+	row = show_row(&vm.kvm, rs->cpuid);
+	CHECK(row.found && row.count == 5 && row.cycles == 110 && row.l2_count == 3 &&
+	      row.l2_cycles == 90 && row.count - row.l2_count == 2 &&
+	      row.cycles - row.l2_cycles == 20,
+	      "debugfs: count includes L2's, l2 columns are L2's, the rest L1's",
+	      "found %d %llu %llu %llu %llu %llu, want 5 110 0 3 90", row.found, row.count,
+	      row.cycles, row.blocked, row.l2_count, row.l2_cycles);
+	check_row(&vm.kvm, rs->msr_write, "debugfs: a reason taken only in L2", 1, 5, 0, 1, 5);
+	check_row(&vm.kvm, rs->unhandled, "debugfs: an unhandled reason taken in L2",
+		  1, 8, 0, 1, 8);
+	check_row(&vm.kvm, ROW_UNDEFINED, "debugfs: an undefined reason taken in L2",
+		  1, 9, 0, 1, 9);
+	check_row(&vm.kvm, ROW_TOTAL, "debugfs: TOTAL l2 columns", 8, 132, 0, 6, 112);
+
+	/*
+	 * An L2 exit reflected to L1: KVM leaves guest mode while handling it,
+	 * and the exit stays L2's, cycles and blocked time after the switch
+	 * included.
+	 */
+	begin_exit(v0, rs->cpuid);
+	fake_tsc += 4;
+	leave_guest_mode(v0);
+	put_vcpu(v0);
+	fake_tsc += 30;
+	load_vcpu(v0);
+	fake_tsc += 6;
+	kvm_exit_stats_end(v0);
+	check_row(&vm.kvm, rs->cpuid, "an exit begun in L2 stays L2's when KVM leaves guest mode",
+		  6, 120, 30, 4, 100);
+
+	/* An exit begun in L2, blocked: the time goes to its reason. */
+	enter_guest_mode(v0);
+	begin_exit(v0, rs->hlt);
+	fake_tsc += 2;
+	put_vcpu(v0);
+	fake_tsc += 70;
+	load_vcpu(v0);
+	fake_tsc += 3;
+	kvm_exit_stats_end(v0);
+	check_row(&vm.kvm, rs->hlt, "an L2 exit's blocked time, in its reason's row",
+		  1, 5, 70, 1, 5);
+	CHECK(reason_blocked(v1, rs->hlt) == 70 && total_blocked(v1) == 30 + 70,
+	      "an L2 exit's blocked time in REASON_BLOCKED and TOTAL_BLOCKED",
+	      "%llu %llu, want 70 100", reason_blocked(v1, rs->hlt), total_blocked(v1));
+
+	/* Back in L1: exits count in L1's bank again. */
+	leave_guest_mode(v0);
+	run_exit(v0, rs->cpuid, 1);
+	check_row(&vm.kvm, rs->cpuid, "after leave_guest_mode() exits are L1's",
+		  7, 121, 30, 4, 100);
+	CHECK(reason_count(v0, rs->cpuid) == 7 && reason_count(v1, rs->cpuid) == 7,
+	      "both vCPUs, in L1, read the same sum", "%llu %llu, want 7",
+	      reason_count(v0, rs->cpuid), reason_count(v1, rs->cpuid));
+
+	/* vCPU 1's own L2: its bank is its own, the sums take both vCPUs'. */
+	enter_guest_mode(v1);
+	run_exit(v1, rs->cpuid, 50);
+	leave_guest_mode(v1);
+	run_exit(v1, rs->cpuid, 60);
+	check_row(&vm.kvm, rs->cpuid, "L2 parts of two vCPUs summed", 9, 231, 30, 5, 150);
+	n = sum_reason_counts(v0, numbering);
+	CHECK(total_count(v0) == 13 && n + not_enabled(v0) == total_count(v0),
+	      "handled + NOT_ENABLED == total, with both banks on both vCPUs",
+	      "handled %llu + NOT_ENABLED %llu, total %llu (want 13)", n, not_enabled(v0),
+	      total_count(v0));
+
+	/*
+	 * L1's VMRESUME/VMRUN: the exit begins in L1, KVM enters guest mode
+	 * while handling it and may be scheduled out before the entry.  The
+	 * exit and its blocked time stay L1's, L2's counters untouched; the
+	 * next exit, from L2, is L2's.
+	 */
+	begin_exit(v0, rs->vmenter);
+	fake_tsc += 5;
+	enter_guest_mode(v0);
+	put_vcpu(v0);
+	fake_tsc += 80;
+	load_vcpu(v0);
+	fake_tsc += 6;
+	kvm_exit_stats_end_before_entry(v0);
+	fake_tsc += 1000;
+	begin_exit(v0, rs->cpuid);
+	fake_tsc += 2;
+	kvm_exit_stats_end(v0);
+	leave_guest_mode(v0);
+	check_row(&vm.kvm, rs->vmenter,
+		  "an L1 exit that enters guest mode stays L1's, with its blocked time",
+		  1, 11, 80, 0, 0);
+	check_row(&vm.kvm, rs->cpuid, "... and the exit from L2 that follows is L2's",
+		  10, 233, 30, 6, 152);
+	/* cpuid, msr_write, unhandled, undefined, hlt, vmenter: 10 + 5 x 1. */
+	check_row(&vm.kvm, ROW_TOTAL, "debugfs TOTAL, nested", 15,
+		  233 + 5 + 8 + 9 + 5 + 11, 30 + 70 + 80, 6 + 1 + 1 + 1 + 1,
+		  152 + 5 + 8 + 9 + 5);
+
+	fake_vm_destroy(&vm);
+	unload_vendor();
+}
+
+/*
+ * The INFO leaf's epoch: chosen by kvm_exit_stats_vm_init() from
+ * get_random_u32(), never 0 (a 0 from the RNG is drawn again), the same for
+ * every query of one VM, different for the next VM, and in debugfs.
+ */
+static void test_epoch(void)
+{
+	struct fake_vm a, b;
+	u32 want, ea, eb;
+	bool same = true;
+	char head[96];
+	struct seq_file *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		abort();
+	snprintf(ctx, sizeof(ctx), "epoch");
+	load_vendor(KVM_EXIT_STATS_NUMBERING_VMX);
+
+	/* The RNG's next value, then the same again with two zeros first. */
+	fake_random_state = 0x12345678;
+	want = get_random_u32();
+	fake_random_state = 0x12345678;
+	fake_random_zeros = 2;
+	fake_vm_create(&a, 2);
+	ea = epoch(&a.vcpu[0]);
+	CHECK(ea && ea == want && !fake_random_zeros,
+	      "non-zero: the RNG's first non-zero value", "epoch %#x, want %#x (zeros left %d)",
+	      ea, want, fake_random_zeros);
+
+	for (int k = 0; k < 3; k++) {
+		run_exit(&a.vcpu[k & 1], 10, 5);
+		same = same && epoch(&a.vcpu[0]) == ea && epoch(&a.vcpu[1]) == ea;
+	}
+	CHECK(same, "constant across queries and exits of one VM", "changed from %#x", ea);
+
+	fake_vm_create(&b, 1);
+	eb = epoch(&b.vcpu[0]);
+	CHECK(eb && eb != ea && epoch(&a.vcpu[1]) == ea, "a second VM gets another epoch",
+	      "first %#x, second %#x", ea, eb);
+
+	kvm_exit_stats_show(m, &a.kvm);
+	snprintf(head, sizeof(head), "# numbering vmx tsc_khz %u epoch %u\n", tsc_khz, ea);
+	CHECK(!strncmp(m->buf, head, strlen(head)), "debugfs header has the VM's epoch",
+	      "got \"%.80s\", want \"%s\"", m->buf, head);
+
+	fake_vm_destroy(&a);
+	fake_vm_destroy(&b);
+	unload_vendor();
+	free(m);
 }
 
 /*
@@ -505,9 +1064,14 @@ int main(void)
 {
 	test_setup();
 	test_capability();
+	test_epoch();
 	for (int nr = 1; nr <= 4; nr += 3) {
 		test_vm(KVM_EXIT_STATS_NUMBERING_VMX, nr);
 		test_vm(KVM_EXIT_STATS_NUMBERING_SVM, nr);
 	}
+	test_put_load(KVM_EXIT_STATS_NUMBERING_VMX);
+	test_put_load(KVM_EXIT_STATS_NUMBERING_SVM);
+	test_nested(KVM_EXIT_STATS_NUMBERING_VMX);
+	test_nested(KVM_EXIT_STATS_NUMBERING_SVM);
 	return tap_failures() ? 1 : 0;
 }

@@ -2,12 +2,28 @@
 /*
  * The reason tables: sorted (the binary search depends on it), exactly the
  * architectural sets written down in unit_test.c, and consistent with the
- * slot functions exit_stats.c decodes with.
+ * slot functions exit_stats.c decodes with.  And the leaf numbers and version
+ * of the ABI header, against their documented values.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "unit_test.h"
+
+/*
+ * The ABI header has the tables as static arrays, or, if it carries them as
+ * initializer lists instead, each user instantiates them as here.  Either
+ * way exit_stats.c's own tables are checked through its slot functions.
+ */
+#ifdef KVM_EXIT_STATS_VMX_REASONS
+static const struct kvm_exit_stats_reason kvm_exit_stats_vmx_reasons[] = {
+	KVM_EXIT_STATS_VMX_REASONS
+};
+
+static const struct kvm_exit_stats_reason kvm_exit_stats_svm_codes[] = {
+	KVM_EXIT_STATS_SVM_CODES
+};
+#endif
 
 struct table {
 	u32 numbering;
@@ -113,6 +129,43 @@ static void check_table(const struct table *t)
 }
 
 /*
+ * The leaf numbers and version of the guest ABI, as documented (version 2):
+ * guests hard-code them, so a change here is a new ABI, not a refactoring.
+ */
+static void check_abi_numbers(void)
+{
+	static const struct {
+		const char *name;
+		u32 got, want;
+	} leaves[] = {
+		{ "TOTAL_EXITS", KVM_EXIT_STATS_LEAF_TOTAL_EXITS, 0x4FFFFFFF },
+		{ "TOTAL_CYCLES", KVM_EXIT_STATS_LEAF_TOTAL_CYCLES, 0x4FFFFFFE },
+		{ "REASON_EXITS", KVM_EXIT_STATS_LEAF_REASON_EXITS, 0x4FFFFFFD },
+		{ "REASON_CYCLES", KVM_EXIT_STATS_LEAF_REASON_CYCLES, 0x4FFFFFFC },
+		{ "SIGNATURE", KVM_EXIT_STATS_LEAF_SIGNATURE, 0x4FFFFFFB },
+		{ "INFO", KVM_EXIT_STATS_LEAF_INFO, 0x4FFFFFFA },
+		{ "TOTAL_EXITS64", KVM_EXIT_STATS_LEAF_TOTAL_EXITS64, 0x4FFFFFF9 },
+		{ "REASON_EXITS64", KVM_EXIT_STATS_LEAF_REASON_EXITS64, 0x4FFFFFF8 },
+		{ "NOT_ENABLED", KVM_EXIT_STATS_LEAF_NOT_ENABLED, 0x4FFFFFF7 },
+		{ "TOTAL_BLOCKED", KVM_EXIT_STATS_LEAF_TOTAL_BLOCKED, 0x4FFFFFF6 },
+		{ "REASON_BLOCKED", KVM_EXIT_STATS_LEAF_REASON_BLOCKED, 0x4FFFFFF5 },
+		{ "FIRST", KVM_EXIT_STATS_LEAF_FIRST, 0x4FFFFFF5 },
+		{ "LAST", KVM_EXIT_STATS_LEAF_LAST, 0x4FFFFFFF },
+	};
+	int bad = -1;
+
+	for (size_t i = 0; i < ARRAY_SIZE(leaves) && bad < 0; i++)
+		if (leaves[i].got != leaves[i].want)
+			bad = (int)i;
+	check(bad < 0, "ABI leaf numbers (version 2)", "LEAF_%s is %#x, want %#x",
+	      bad < 0 ? "" : leaves[bad].name, bad < 0 ? 0 : leaves[bad].got,
+	      bad < 0 ? 0 : leaves[bad].want);
+	check(KVM_EXIT_STATS_VERSION == 2 && KVM_EXIT_STATS_UNDEFINED == 0xFFFFFFFFu,
+	      "ABI version 2, undefined marker", "version %d, undefined %#x",
+	      KVM_EXIT_STATS_VERSION, KVM_EXIT_STATS_UNDEFINED);
+}
+
+/*
  * The exit path's fold-and-map must give every reason the slot the leaves
  * read for it: kvm_exit_stats_slot(), or the undefined slot.  Checked for
  * every 16-bit reason, the SVM high codes and a spread of 32-bit values.
@@ -156,6 +209,7 @@ int main(void)
 	static const u32 bad_numberings[] = { 0, 3, 0x80000001, 0xffffffff };
 	bool ok = true;
 
+	check_abi_numbers();
 	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
 		check_table(&tables[i]);
 		check_exit_map(tables[i].numbering);

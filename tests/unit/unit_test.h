@@ -8,9 +8,11 @@
 #define UNIT_TEST_H
 
 #include <linux/kvm_host.h>
+#include <linux/random.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include "exit_stats.h"
+#include "kvm_cache_regs.h"	/* enter_guest_mode(), leave_guest_mode() */
 #include "tap.h"	/* check(): the result lines */
 
 /* The shim's module_param() publishes the parameter (kvm.exit_stats). */
@@ -46,6 +48,13 @@ struct input_segment {
 };
 int expect_segments(u32 numbering, struct input_segment *out, int max);
 
+/*
+ * The leaves that take a reason in ECX (0x4FFFFFFD, FC, F8 and, since
+ * version 2, F5), written down here rather than derived from the header.
+ */
+extern const u32 expect_reason_leaves[4];
+bool expect_is_reason_leaf(u32 leaf);
+
 /* The vendor ops: reason_handled() answers from the expected sets above. */
 const struct kvm_exit_stats_ops *fake_ops(u32 numbering);
 
@@ -60,7 +69,11 @@ struct fake_vm {
 	struct kvm_vcpu vcpu[KVM_MAX_VCPUS];
 };
 
-/* Creates vCPUs through kvm_exit_stats_vcpu_create(); returns its error. */
+/*
+ * Creates the VM as kvm_arch_init_vm() does (kvm_exit_stats_vm_init(), so it
+ * gets its epoch), then vCPUs through kvm_exit_stats_vcpu_create(); returns
+ * the latter's error.
+ */
 int fake_vm_create(struct fake_vm *vm, int nr_vcpus);
 /* Creates vCPUs up to @nr_vcpus in a VM made by fake_vm_create(vm, 0). */
 int fake_vm_add_vcpus(struct fake_vm *vm, int nr_vcpus);
@@ -78,19 +91,33 @@ bool guest_cpuid(struct kvm_vcpu *vcpu, u32 leaf, u32 input,
 		 struct cpuid_regs *out);
 
 /*
- * A distinctive value for counter @kind (0 count, 1 cycles) of @slot on vCPU
- * @vcpu: both 32-bit halves non-zero, and sums over vCPUs differ per slot.
+ * Sets one slot's counters of a vCPU in bank @bank (0: L1, 1: L2), or its
+ * blocked cycles, and keeps the vCPU's totals in step as the exit path and
+ * put/load do.
  */
-/* Sets one slot's counters of a vCPU and keeps its totals in step. */
-void set_counter(struct kvm_exit_stats *stats, int slot, u64 count, u64 cycles);
+void set_counter(struct kvm_exit_stats *stats, int bank, int slot, u64 count,
+		 u64 cycles);
+void set_blocked(struct kvm_exit_stats *stats, int slot, u64 blocked);
+
+/* What fill_value() makes up: a counter of one bank, or blocked cycles. */
+enum fill_kind {
+	FILL_L1_COUNT, FILL_L1_CYCLES, FILL_L2_COUNT, FILL_L2_CYCLES, FILL_BLOCKED,
+};
+
+/*
+ * A distinctive value for counter @kind of @slot on vCPU @vcpu: both 32-bit
+ * halves non-zero, and sums over vCPUs differ per slot and kind.
+ */
 u64 fill_value(int kind, int slot, int vcpu);
+/* Fills every slot of both banks, and the blocked cycles, of every vCPU. */
 void fill_counters(struct fake_vm *vm, u32 numbering);
 /* Sum of fill_value() over the VM's vCPUs. */
 u64 filled_sum(int nr_vcpus, int kind, int slot);
 
 /*
- * What a per-reason leaf (0x4FFFFFFD/FC/F8) must answer for @reason on a VM
- * whose counters were filled by fill_counters().
+ * What a per-reason leaf (0x4FFFFFFD/FC/F8/F5) must answer for @reason on a
+ * VM whose counters were filled by fill_counters(): counts and cycles summed
+ * over both banks.
  */
 struct cpuid_regs expect_reason_leaf(u32 numbering, u32 leaf, u32 reason,
 				     int nr_vcpus);

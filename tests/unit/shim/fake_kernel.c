@@ -1,15 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The shim's few out-of-line pieces: fake TSC, allocator switch, seq_file. */
+/*
+ * The shim's few out-of-line pieces: fake TSC, allocator switch, fake RNG,
+ * seq_file.
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/kvm_host.h>
+#include <linux/random.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
 u64 fake_tsc;
 unsigned int tsc_khz = 2345678;
 bool fake_kzalloc_fail;
+u32 fake_random_state = 0x9e3779b9;
+int fake_random_zeros;
+
+/* xorshift32: never 0 from a non-zero state, so zeros come only on request. */
+u32 get_random_u32(void)
+{
+	u32 x = fake_random_state;
+
+	if (fake_random_zeros > 0) {
+		fake_random_zeros--;
+		return 0;
+	}
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	fake_random_state = x;
+	return x;
+}
 
 void seq_printf(struct seq_file *m, const char *fmt, ...)
 {

@@ -13,6 +13,8 @@ struct static_key_false {
 #define DECLARE_STATIC_KEY_FALSE(name)	extern struct static_key_false name
 
 #define static_branch_unlikely(key)	(READ_ONCE((key)->enabled))
+/* Only the layout of the kernel's code differs: the same test here. */
+#define static_branch_likely(key)	(READ_ONCE((key)->enabled))
 #define static_branch_enable(key)	WRITE_ONCE((key)->enabled, true)
 #define static_branch_disable(key)	WRITE_ONCE((key)->enabled, false)
 

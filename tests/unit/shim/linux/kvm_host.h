@@ -42,6 +42,7 @@ struct kvm {
 	struct kvm_vcpu *vcpus[KVM_MAX_VCPUS];
 	struct {
 		bool exit_stats_off;	/* KVM_CAP_X86_EXIT_STATS set to 0 */
+		u32 exit_stats_epoch;	/* kvm_exit_stats_vm_init() */
 	} arch;
 };
 

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* kzalloc/kfree on the C heap; fake_kzalloc_fail makes the next ones fail. */
+/*
+ * kzalloc/kfree and kvcalloc/kvfree on the C heap; fake_kzalloc_fail makes
+ * the next allocations of either kind fail.
+ */
 #ifndef UNIT_SHIM_LINUX_SLAB_H
 #define UNIT_SHIM_LINUX_SLAB_H
 
@@ -19,6 +22,18 @@ static inline void *kzalloc(size_t size, gfp_t flags)
 }
 
 static inline void kfree(const void *p)
+{
+	free((void *)p);
+}
+
+/* calloc() checks n * size for overflow, as kvcalloc() does. */
+static inline void *kvcalloc(size_t n, size_t size, gfp_t flags)
+{
+	(void)flags;
+	return fake_kzalloc_fail ? NULL : calloc(n, size);
+}
+
+static inline void kvfree(const void *p)
 {
 	free((void *)p);
 }
