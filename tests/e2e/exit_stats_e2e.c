@@ -33,6 +33,8 @@
 #include "lib/kvm_util.h"
 #include "lib/reasons.h"
 #include "lib/report.h"
+#include "t11_nested.h"
+#include "t12_clock.h"
 
 #define LEAF_TOTAL	KVM_EXIT_STATS_LEAF_TOTAL_EXITS
 #define LEAF_TCYCLES	KVM_EXIT_STATS_LEAF_TOTAL_CYCLES
@@ -43,6 +45,7 @@
 #define LEAF_TOTAL64	KVM_EXIT_STATS_LEAF_TOTAL_EXITS64
 #define LEAF_REASON64	KVM_EXIT_STATS_LEAF_REASON_EXITS64
 
+#define NR_LEAVES(a)		((int)(sizeof(a) / sizeof((a)[0])))
 #define MSR_IA32_APICBASE	0x1b
 #define KVM_ENOSYS		1000
 #define UNKNOWN_HYPERCALL	0xe2e0ul
@@ -432,7 +435,7 @@ enum { T2_SUM = 1, T2_QUIET };
 GUEST_CODE static void guest_t2(uint64_t numbering, uint64_t unused)
 {
 	const struct numbering *n = (const void *)numbering;
-	uint64_t sum = 0, t0 = 0, t1 = 0, cpuid_pos = 0;
+	uint64_t sum = 0, t0 = 0, t1 = 0, cpuid_pos = 0, not_enabled = 0;
 	int attempt;
 
 	(void)unused;
@@ -444,18 +447,23 @@ GUEST_CODE static void guest_t2(uint64_t numbering, uint64_t unused)
 			if (n->table[i].number == n->cpuid)
 				cpuid_pos = i + 1;
 		}
-		struct cpuid_regs r = guest_cpuid(LEAF_TOTAL64, 0);
+		struct cpuid_regs r = guest_cpuid(KVM_EXIT_STATS_LEAF_NOT_ENABLED, 0);
 
+		not_enabled = (uint64_t)r.ebx << 32 | r.ecx;
+		r = guest_cpuid(LEAF_TOTAL64, 0);
 		t1 = (uint64_t)r.ebx << 32 | r.ecx;
-		/* Only our n + 1 queries since t0: nothing else moved. */
-		if ((uint32_t)(t1 - t0) == n->len + 1)
+		/* Only our n + 2 queries since t0: nothing else moved. */
+		if ((uint32_t)(t1 - t0) == n->len + 2)
 			break;
 		/* Nothing counts at all (stock KVM): no point in retrying. */
 		if (t1 == t0)
 			break;
 	}
-	/* The CPUID reading includes the queries up to its own. */
-	GUEST_SYNC(T2_SUM, attempt, sum - cpuid_pos, t0, t1);
+	/*
+	 * The CPUID reading includes the queries up to its own; the total,
+	 * one more (the NOT_ENABLED query).
+	 */
+	GUEST_SYNC(T2_SUM, attempt, sum - cpuid_pos, t0, t1, not_enabled);
 	g_quiet_window(T2_QUIET);
 }
 
@@ -469,12 +477,16 @@ static void test_sum_total(void)
 	uc = vcpu_run(vcpu);
 	if (!expect_ucall(vcpu, &uc, UCALL_SYNC, T2_SUM, "t2-sum-equals-total"))
 		goto out;
-	check(uc.args[1] <= SUM_TRIES && uc.args[2] == uc.args[3] &&
-	      uc.args[3] != 0, "t2-sum-equals-total",
-	      "sum over %zu %s reasons %" PRIu64 ", total %" PRIu64
-	      ", try %" PRIu64 " (window total moved to %" PRIu64 ")",
-	      nb->len, nb->tag, uc.args[2], uc.args[3], uc.args[1],
-	      uc.args[4]);
+	/*
+	 * The sum identity: sum over reasons + exits of reasons not enabled
+	 * (none in a healthy VM) == total.
+	 */
+	check(uc.args[1] <= SUM_TRIES && uc.args[2] + uc.args[5] == uc.args[3] &&
+	      uc.args[5] == 0 && uc.args[3] != 0, "t2-sum-equals-total",
+	      "sum over %zu %s reasons %" PRIu64 " + not enabled %" PRIu64
+	      " = total %" PRIu64 ", try %" PRIu64 " (window total moved to %"
+	      PRIu64 ")", nb->len, nb->tag, uc.args[2], uc.args[5], uc.args[3],
+	      uc.args[1], uc.args[4]);
 	uc = host_quiet_window(vm, vcpu, vcpu_run(vcpu), T2_QUIET, "t2");
 	expect_ucall(vcpu, &uc, UCALL_DONE, 0, "t2-done");
 out:
@@ -750,8 +762,8 @@ static void test_undefined(uint64_t seed)
 			      KVM_EXIT_STATS_SIG_EDX), "t3-signature",
 		      REGS_FMT, REGS(q[2].out));
 		check(q[3].out.eax == nb->id && q[3].out.ebx != 0 &&
-		      q[3].out.ecx == 1 && q[3].out.edx == 0, "t3-info",
-		      "numbering %u (want %u %s), tsc_khz %u, vcpus %u, edx 0x%x",
+		      q[3].out.ecx == 1 && q[3].out.edx != 0, "t3-info",
+		      "numbering %u (want %u %s), tsc_khz %u, vcpus %u, epoch 0x%x",
 		      q[3].out.eax, nb->id, nb->tag, q[3].out.ebx,
 		      q[3].out.ecx, q[3].out.edx);
 		check(q[4].out.eax == 0 && q[4].out.edx == 0 &&
@@ -1143,8 +1155,9 @@ static void check_stock_answers(struct vm *vm, const uint32_t *leaves,
 static void test_param_off(const char *prefix)
 {
 	static const uint32_t leaves[] = {
-		0x4ffffff8, 0x4ffffff9, 0x4ffffffa, 0x4ffffffb, 0x4ffffffc,
-		0x4ffffffd, 0x4ffffffe, 0x4fffffff,
+		0x4ffffff5, 0x4ffffff6, 0x4ffffff7, 0x4ffffff8, 0x4ffffff9,
+		0x4ffffffa, 0x4ffffffb, 0x4ffffffc, 0x4ffffffd, 0x4ffffffe,
+		0x4fffffff,
 	};
 	struct vm *vm = vm_create(1), *other;
 	char path[128], name[96];
@@ -1153,13 +1166,13 @@ static void test_param_off(const char *prefix)
 	char param[8] = "";
 
 	snprintf(name, sizeof(name), "%s-stock-answer", prefix);
-	check_stock_answers(vm, leaves, 8, name);
+	check_stock_answers(vm, leaves, NR_LEAVES(leaves), name);
 	/* The other vendor's rules: AMD answers zeros, Intel the max basic
 	 * leaf; checking both makes the comparison mean something. */
 	other = vm_create_vendor(1, vm->amd ? "GenuineIntel" : "AuthenticAMD");
 	snprintf(name, sizeof(name), "%s-stock-answer-%s-vendor", prefix,
 		 vm->amd ? "intel" : "amd");
-	check_stock_answers(other, leaves, 8, name);
+	check_stock_answers(other, leaves, NR_LEAVES(leaves), name);
 	vm_destroy(other);
 	snprintf(name, sizeof(name), "%s-capability-absent", prefix);
 	{
@@ -1195,7 +1208,7 @@ static void test_param_off(const char *prefix)
 static void test_neighbours(void)
 {
 	static const uint32_t leaves[] = {
-		0x4ffffff7, 0x50000000, 0x4fffff00, 0x40000000,
+		0x4ffffff4, 0x50000000, 0x4fffff00, 0x40000000,
 	};
 	struct vm *vm = vm_create(1), *other;
 
@@ -1319,8 +1332,9 @@ out:
 static void test_capability(void)
 {
 	static const uint32_t leaves[] = {
-		0x4ffffff8, 0x4ffffff9, 0x4ffffffa, 0x4ffffffb, 0x4ffffffc,
-		0x4ffffffd, 0x4ffffffe, 0x4fffffff,
+		0x4ffffff5, 0x4ffffff6, 0x4ffffff7, 0x4ffffff8, 0x4ffffff9,
+		0x4ffffffa, 0x4ffffffb, 0x4ffffffc, 0x4ffffffd, 0x4ffffffe,
+		0x4fffffff,
 	};
 	const struct vm_opts off_opts = { .exit_stats_cap = 0 };
 	const struct vm_opts on_opts = { .exit_stats_cap = 1 };
@@ -1346,7 +1360,7 @@ static void test_capability(void)
 
 	/* Off for one VM: stock answers, the VMM's table decides. */
 	off = vm_create_opts(1, &off_opts);
-	check_stock_answers(off, leaves, 8, "t10-off-stock-answer");
+	check_stock_answers(off, leaves, NR_LEAVES(leaves), "t10-off-stock-answer");
 	vm_destroy(off);
 
 	/* The VM that asked for the leaves has them: the signature. */
@@ -1373,12 +1387,14 @@ static const char *const stock_must_fail[] = {
 	"t3-info", "t4-vm-b-sees-only-its-own", "t5-total-is-sum",
 	"t5-info-vcpus", "t6-cycles-io", "t6-cycles-total",
 	"t9-other-leaves-still-answer", "t10-capability-available",
+	"t11-l1-sees-signature",
+	"t12-guest-time", "t12-user-time", "t12-uffd", "t12-epoch",
 };
 
 static void usage(const char *argv0)
 {
 	fprintf(stderr,
-		"usage: %s [--expect-param-off | --expect-stock] [--only t1..t7] [--seed N] [--tag PREFIX]\n"
+		"usage: %s [--expect-param-off | --expect-stock] [--only t1..t12] [--seed N] [--tag PREFIX]\n"
 		"  (no flag)           the suite, KVM loaded with kvm.exit_stats=1\n"
 		"  --expect-param-off  KVM loaded with kvm.exit_stats=0: leaves answer as stock\n"
 		"  --expect-stock      Debian's stock modules: passes if the named checks fail\n"
@@ -1408,9 +1424,10 @@ int main(int argc, char **argv)
 		else
 			usage(argv[0]);
 	}
-	if (only && (strcmp(only, "t10") != 0 &&
+	if (only && (strcmp(only, "t10") != 0 && strcmp(only, "t11") != 0 &&
+		     strcmp(only, "t12") != 0 &&
 		     (strlen(only) != 2 || only[0] != 't' || only[1] < '1' || only[1] > '9'))) {
-		fprintf(stderr, "--only takes t1 to t10 (got '%s')\n", only);
+		fprintf(stderr, "--only takes t1 to t12 (got '%s')\n", only);
 		usage(argv[0]);
 	}
 	if (!seed)
@@ -1453,6 +1470,8 @@ int main(int argc, char **argv)
 	RUN("t7", test_neighbours());
 	RUN("t9", test_vmm_cpuid());
 	RUN("t10", test_capability());
+	RUN("t11", test_nested());
+	RUN("t12", test_clock(nb));
 
 	if (mode != STOCK)
 		return report_failures() ? 1 : 0;

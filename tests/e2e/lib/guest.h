@@ -25,6 +25,10 @@
 #define GUEST_IDT		0x8000ul
 #define GUEST_TSS		0x9000ul
 #define GUEST_ENV		0xa000ul	/* struct guest_env */
+/* A guest that runs a nested guest of its own (t11): its VMCB, host save
+ * area and the nested guest's stack; see lib/svm.h. */
+#define GUEST_NESTED		0x10000ul
+#define GUEST_NESTED_SIZE	0x10000ul
 #define GUEST_STACKS		0x100000ul	/* one GUEST_STACK_SIZE per vCPU */
 #define GUEST_STACK_SIZE	0x10000ul
 #define GUEST_MAX_VCPUS		8
