@@ -122,6 +122,29 @@ with tempfile.TemporaryDirectory() as tmp:
           result.stdout.strip())
 
 with tempfile.TemporaryDirectory() as tmp:
+    # The bound on a query of the totals in a VM of 255 vCPUs (1 asking).
+    query_row = {"config": "ours-on", "mode": "query-total", "vcpus": 1, "idle_vcpus": 254,
+                 "per_exit": 60000.0, "ratio_to_stock": None, "disturbance_pct": 0.01}
+    path = os.path.join(tmp, "summary.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump({"results": [query_row]}, f)
+    bound = {"max_ratio_to_stock": {}, "max_disturbance_pct": 0.5,
+             "max_query_instructions": {"ours-on": {"query-total": {"vm_vcpus": 255, "max": 70000}}}}
+    result = gate(tmp, path, bound)
+    check("gate-query-bound-passes", result.returncode == 0
+          and "ok bench-gate-ours-on-query-total-255-vcpus" in result.stdout, result.stdout.strip())
+    bound["max_query_instructions"]["ours-on"]["query-total"]["max"] = 50000
+    result = gate(tmp, path, bound)
+    check("gate-query-bound-fails-above",
+          result.returncode == 1 and "not ok bench-gate-ours-on-query-total-255-vcpus" in result.stdout,
+          result.stdout.strip())
+    bound["max_query_instructions"]["ours-on"]["query-total"]["vm_vcpus"] = 64
+    result = gate(tmp, path, bound)
+    check("gate-query-bound-fails-on-missing-figure",
+          result.returncode == 1 and "no figure for ours-on, query-total in a VM of 64" in result.stdout,
+          result.stdout.strip())
+
+with tempfile.TemporaryDirectory() as tmp:
     result, _ = analyze(tmp, GOOD, kvm_exits=900)
     check("analyze-refuses-missing-exits",
           result.returncode == 1 and "fewer than the guest's" in result.stderr,
