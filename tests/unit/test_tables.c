@@ -8,6 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <asm/kvm.h>	/* the exception vectors SVM_EXIT_REASONS uses */
+#include <asm/svm.h>
+#include <asm/vmx.h>
+
 #include "unit_test.h"
 
 /*
@@ -198,6 +202,52 @@ static void check_exit_map(u32 numbering)
 	check(!found, name, "reason %#x: exit path slot %u, leaves read slot %u", bad, got, want);
 }
 
+/*
+ * The uapi lists of the reasons KVM traces (VMX_EXIT_REASONS,
+ * SVM_EXIT_REASONS in <asm/vmx.h>, <asm/svm.h> of the build host's kernel
+ * headers) are a subset of ours: every number they name is defined in our
+ * table.  Our names are the SDM's and APM's, theirs KVM's trace names, so
+ * only the numbers are compared.
+ */
+struct uapi_reason {
+	u64 number;
+	const char *name;
+};
+
+static void check_uapi_subset(u32 numbering, const char *nb,
+			      const struct uapi_reason *list, size_t len)
+{
+	char name[96];
+	size_t i, missing = len;
+
+	for (i = 0; i < len && missing == len; i++) {
+		/*
+		 * Not exit reasons: VMX_EXIT_REASONS_FAILED_VMENTRY (bit 31)
+		 * is a flag; SVM_VMGEXIT_* (0x80000000 and up, below the
+		 * negative codes) are the software exit codes an SEV-ES guest
+		 * writes to its GHCB, behind the one hardware code VMGEXIT.
+		 */
+		if ((list[i].number & 0x80000000) &&
+		    (numbering == KVM_EXIT_STATS_NUMBERING_VMX || list[i].number < 0xfffffff0ull))
+			continue;
+		if (kvm_exit_stats_slot(numbering, (u32)list[i].number) < 0)
+			missing = i;
+	}
+	snprintf(name, sizeof(name), "%s uapi reason list is a subset of the table", nb);
+	check(missing == len, name, "%zu uapi entries; %s (%#llx) is not in ours",
+	      len, missing < len ? list[missing].name : "none",
+	      missing < len ? (unsigned long long)list[missing].number : 0ull);
+}
+
+static void check_uapi_lists(void)
+{
+	static const struct uapi_reason vmx[] = { VMX_EXIT_REASONS };
+	static const struct uapi_reason svm[] = { SVM_EXIT_REASONS };
+
+	check_uapi_subset(KVM_EXIT_STATS_NUMBERING_VMX, "vmx", vmx, ARRAY_SIZE(vmx));
+	check_uapi_subset(KVM_EXIT_STATS_NUMBERING_SVM, "svm", svm, ARRAY_SIZE(svm));
+}
+
 int main(void)
 {
 	const struct table tables[] = {
@@ -210,6 +260,7 @@ int main(void)
 	bool ok = true;
 
 	check_abi_numbers();
+	check_uapi_lists();
 	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
 		check_table(&tables[i]);
 		check_exit_map(tables[i].numbering);
