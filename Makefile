@@ -2,7 +2,9 @@
 SHELL := /bin/bash
 TOP := $(CURDIR)
 ABI_DIR := $(TOP)/build/kvm-new/arch/x86/kvm
-export TOP ABI_DIR
+# The exit reason tables: one source file every user-space consumer compiles.
+ABI_REASONS := $(ABI_DIR)/exit_stats_reasons.c
+export TOP ABI_DIR ABI_REASONS
 
 .PHONY: all deps modules extract unit e2e test demo lab-shell checkpatch clean
 
@@ -19,6 +21,7 @@ modules: deps
 extract: $(ABI_DIR)/exit_stats_abi.h
 $(ABI_DIR)/exit_stats_abi.h: kernel/patches/series $(wildcard kernel/patches/*.patch)
 	@./kernel/extract-new-files.sh >/dev/null
+$(ABI_REASONS): $(ABI_DIR)/exit_stats_abi.h ;
 
 # checkpatch.pl --strict on every patch; the log feeds make test's summary.
 checkpatch: deps

@@ -1,7 +1,8 @@
 #!/bin/bash
-# Write the files our patch series creates (exit_stats_abi.h, exit_stats.{c,h})
-# into build/kvm-new/, without needing the kernel source: a patch that creates
-# a file carries all of it.  User-space code (unit tests, exitstat, docs)
+# Write the files our patch series creates (exit_stats_abi.h, exit_stats.{c,h},
+# exit_stats_reasons.c) into build/kvm-new/, without needing the kernel
+# source: a patch that creates a file carries all of it.  User-space code
+# (unit tests, exitstat, docs)
 # compiles against these, so the series stays the one source of truth.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)

@@ -18,9 +18,9 @@ $(STUDY_DIR)/study-sampler: $(TOP)/study/sampler.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(STUDY_CFLAGS) -static -o $@ $<
 
-$(STUDY_DIR)/exitburst: $(TOP)/study/guest/exitburst.c $(ABI_DIR)/exit_stats_abi.h | deps
+$(STUDY_DIR)/exitburst: $(TOP)/study/guest/exitburst.c $(ABI_DIR)/exit_stats_abi.h $(ABI_REASONS) | deps
 	@mkdir -p $(@D)
-	$(CC) $(STUDY_CFLAGS) -static -I$(ABI_DIR) -o $@ $<
+	$(CC) $(STUDY_CFLAGS) -static -I$(ABI_DIR) -o $@ $< $(ABI_REASONS)
 
 # Rebuilt every time: cheap, and it picks up a newly built exitstat.
 $(STUDY_DIR)/guest.cpio.gz: $(STUDY_DIR)/exitburst $(TOP)/study/guest/init \

@@ -17,7 +17,7 @@ $(BOCHS_BUILD)/vmx-exits: $(TOP)/lab/bochs/vmx-exits.c $(ABI_DIR)/exit_stats_abi
 		$(TOP)/tests/lib/tap.c $(TOP)/tests/lib/tap.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(BOCHS_CFLAGS) -static -I$(ABI_DIR) -I$(TOP)/tests/lib -o $@ $< \
-		$(TOP)/tests/lib/tap.c
+		$(TOP)/tests/lib/tap.c $(ABI_REASONS)
 
 lab-intel-tools: $(BOCHS_BUILD)/vmx-exits
 

@@ -532,8 +532,7 @@ static void check_reason_numbers(void)
 		{ PREEMPTION_TIMER, "PREEMPTION_TIMER" },
 	};
 	const struct kvm_exit_stats_reason *table = kvm_exit_stats_vmx_reasons;
-	const size_t table_len = sizeof(kvm_exit_stats_vmx_reasons) /
-				 sizeof(kvm_exit_stats_vmx_reasons[0]);
+	const size_t table_len = KVM_EXIT_STATS_NR_VMX_REASONS;
 	const char *bad = NULL;
 
 	for (size_t i = 0; i < sizeof(used) / sizeof(used[0]) && !bad; i++) {

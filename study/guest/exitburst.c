@@ -66,10 +66,10 @@ static int reason_number(const char *name, uint32_t *number)
 
 	if (numbering == KVM_EXIT_STATS_NUMBERING_VMX) {
 		table = kvm_exit_stats_vmx_reasons;
-		n = sizeof(kvm_exit_stats_vmx_reasons) / sizeof(*table);
+		n = KVM_EXIT_STATS_NR_VMX_REASONS;
 	} else if (numbering == KVM_EXIT_STATS_NUMBERING_SVM) {
 		table = kvm_exit_stats_svm_codes;
-		n = sizeof(kvm_exit_stats_svm_codes) / sizeof(*table);
+		n = KVM_EXIT_STATS_NR_SVM_CODES;
 	} else {
 		return -1;
 	}

@@ -11,7 +11,7 @@ E2E_DIR := $(TOP)/build/e2e
 E2E_BIN := $(E2E_DIR)/exit_stats_e2e
 E2E_SRCS := $(TOP)/tests/e2e/exit_stats_e2e.c $(TOP)/tests/e2e/t11_nested.c \
 	$(TOP)/tests/e2e/t12_clock.c \
-	$(sort $(wildcard $(TOP)/tests/e2e/lib/*.c)) $(TOP)/tests/e2e/lib/idt.S \
+	$(sort $(wildcard $(TOP)/tests/e2e/lib/*.c)) $(TOP)/tests/e2e/lib/idt.S $(ABI_REASONS) \
 	$(TOP)/tests/lib/kvm_stat.c
 E2E_HDRS := $(wildcard $(TOP)/tests/e2e/lib/*.h) $(TOP)/tests/e2e/t11_nested.h \
 	$(TOP)/tests/e2e/t12_clock.h \

@@ -252,9 +252,9 @@ int main(void)
 {
 	const struct table tables[] = {
 		{ KVM_EXIT_STATS_NUMBERING_VMX, kvm_exit_stats_vmx_reasons,
-		  (int)ARRAY_SIZE(kvm_exit_stats_vmx_reasons) },
+		  KVM_EXIT_STATS_NR_VMX_REASONS },
 		{ KVM_EXIT_STATS_NUMBERING_SVM, kvm_exit_stats_svm_codes,
-		  (int)ARRAY_SIZE(kvm_exit_stats_svm_codes) },
+		  KVM_EXIT_STATS_NR_SVM_CODES },
 	};
 	static const u32 bad_numberings[] = { 0, 3, 0x80000001, 0xffffffff };
 	bool ok = true;

@@ -19,7 +19,7 @@ UNIT_FUZZ_SECONDS ?= 15
 UNIT_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g \
 	-I$(UNIT_SRC)/shim -I$(UNIT_ABI_DIR) -I$(UNIT_SRC) -I$(TOP)/tests/lib
 UNIT_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-UNIT_KERNEL := $(UNIT_ABI_DIR)/exit_stats.c
+UNIT_KERNEL := $(UNIT_ABI_DIR)/exit_stats.c $(UNIT_ABI_DIR)/exit_stats_reasons.c
 # Result lines come from the shared tests/lib/tap.c.
 UNIT_COMMON := $(UNIT_SRC)/unit_test.c $(TOP)/tests/lib/tap.c $(UNIT_SRC)/shim/fake_kernel.c \
 	$(UNIT_KERNEL)

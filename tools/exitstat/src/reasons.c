@@ -28,10 +28,10 @@ static const struct kvm_exit_stats_reason *entries(enum numbering numbering,
 {
 	switch (numbering) {
 	case NUMBERING_VMX:
-		*len = ARRAY_LEN(kvm_exit_stats_vmx_reasons);
+		*len = KVM_EXIT_STATS_NR_VMX_REASONS;
 		return kvm_exit_stats_vmx_reasons;
 	case NUMBERING_SVM:
-		*len = ARRAY_LEN(kvm_exit_stats_svm_codes);
+		*len = KVM_EXIT_STATS_NR_SVM_CODES;
 		return kvm_exit_stats_svm_codes;
 	default:
 		*len = 0;

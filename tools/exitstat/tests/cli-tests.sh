@@ -87,7 +87,7 @@ documented(head)
 assert all(len(r) == len(head) for r in rows), "ragged rows"
 assert rows[-1][2] == "TOTAL" and rows[-1][0] == ""
 body = rows[1:-1]
-svm_codes = open(os.environ["ABI_DIR"] + "/exit_stats_abi.h").read().split("kvm_exit_stats_svm_codes[]")[1].split("};")[0]
+svm_codes = open(os.environ["ABI_DIR"] + "/exit_stats_reasons.c").read().split("kvm_exit_stats_svm_codes[]")[1].split("};")[0]
 assert len(body) == svm_codes.count("{ 0x"), (len(body), svm_codes.count("{ 0x"))
 assert sum(int(r[3]) for r in body) == int(rows[-1][3])
 npf = [r for r in body if r[2] == "NPF"][0]
