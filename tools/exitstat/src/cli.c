@@ -5,7 +5,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "discover.h"
 #include "exitstat.h"
@@ -29,6 +31,7 @@ struct options {
 	double interval;
 	unsigned long count;	/* 0: until interrupted */
 	bool count_given;
+	bool require;		/* run: no interface is an error, not a warning */
 	char **command;		/* run: NULL-terminated */
 	const char *raw_args[2];
 	int raw_nargs;
@@ -176,6 +179,10 @@ static int parse_args(int argc, char **argv, struct options *o,
 				o->numbering = NUMBERING_SVM;
 			else
 				return usage_error(env, "--numbering takes vmx or svm, not '%s'", val ? val : "");
+		} else if (option_is(a, "--require", &eq) && !eq) {
+			if (o->mode != MODE_RUN)
+				return usage_error(env, "%s is an option of 'exitstat run'", a);
+			o->require = true;
 		} else if (option_is(a, "-o", &eq) || option_is(a, "--output", &eq)) {
 			o->output = option_value(argc, argv, &i, eq);
 			if (!o->output)
@@ -330,14 +337,56 @@ static int mode_watch(struct exitstat_env *env, const struct options *o,
 	return ret;
 }
 
+/* Runs the command; returns its exit status as a shell reports it. */
+static int run_status(struct exitstat_env *env, char **command, int *status,
+		      struct run_info *run)
+{
+	int err = env->run_command(env, command, status);
+
+	if (err) {
+		fprintf(env->err, "exitstat: cannot run '%s': %s\n",
+			command[0], strerror(err));
+		return err == ENOENT ? 127 : 126;
+	}
+	if (WIFSIGNALED(*status)) {
+		run->signal = WTERMSIG(*status);
+		run->exit_status = 128 + run->signal;
+	} else {
+		run->exit_status = WEXITSTATUS(*status);
+	}
+	return 0;
+}
+
+/*
+ * No interface to measure with: like time(1) and perf stat, run the command
+ * anyway and pass its status through, after saying why nothing is measured.
+ * --require makes the missing interface an error instead.
+ */
+static int run_unmeasured(struct exitstat_env *env, const struct options *o,
+			  const char *msg)
+{
+	struct run_info run = { 0 };
+	int status = 0, ret;
+
+	if (o->require)
+		return unavailable(env, msg);
+	fprintf(env->err, "exitstat: %s\n", msg);
+	fprintf(env->err, "exitstat: running '%s' without measuring it (--require makes this an error)\n",
+		o->command[0]);
+	fflush(NULL);
+	ret = run_status(env, o->command, &status, &run);
+	return ret ? ret : run.exit_status;
+}
+
 static int mode_run(struct exitstat_env *env, const struct options *o,
-		    const struct iface *f, FILE *out)
+		    const struct iface *f, FILE *out, bool *reported)
 {
 	struct snapshot a = { 0 }, b = { 0 };
 	struct reason_stat *delta = calloc(f->table.len, sizeof(*delta));
 	struct view v = make_view(o, f);
 	struct run_info run = { 0 };
-	int status = 0, err, ret;
+	int status = 0, ret;
+	int err;
 	double t0, t1;
 
 	if (!delta || snapshot_init(&a, f) || snapshot_init(&b, f)) {
@@ -348,13 +397,11 @@ static int mode_run(struct exitstat_env *env, const struct options *o,
 	fflush(NULL);
 	snapshot_take(env->backend, f, &a, 1);
 	t0 = env->now(env);
-	err = env->run_command(env, o->command, &status);
+	err = run_status(env, o->command, &status, &run);
 	t1 = env->now(env);
 	snapshot_take(env->backend, f, &b, 1);
 	if (err) {
-		fprintf(env->err, "exitstat: cannot run '%s': %s\n",
-			o->command[0], strerror(err));
-		ret = err == ENOENT ? 127 : 126;
+		ret = err;
 		goto out;
 	}
 	snapshot_delta(f, &a, &b, delta, &v.total, &v.total_cycles,
@@ -362,13 +409,8 @@ static int mode_run(struct exitstat_env *env, const struct options *o,
 	v.r = delta;
 	v.seconds = t1 - t0;
 	run.argv = o->command;
-	if (WIFSIGNALED(status)) {
-		run.signal = WTERMSIG(status);
-		run.exit_status = 128 + run.signal;
-	} else {
-		run.exit_status = WEXITSTATUS(status);
-	}
 	print_run(out, o->format, &v, &run);
+	*reported = true;
 	ret = run.exit_status;
 out:
 	snapshot_free(&a);
@@ -392,13 +434,73 @@ static int mode_raw(struct exitstat_env *env, const struct options *o,
 	return 0;
 }
 
+/*
+ * -o FILE: the report goes to a new file beside FILE, which replaces FILE
+ * only once the report is complete, so a failed run never costs the user
+ * the file they named.  Returns the stream, or NULL with *tmp_path unset.
+ */
+static FILE *output_open(struct exitstat_env *env, const char *path,
+			 char **tmp_path)
+{
+	static const char suffix[] = ".exitstat-XXXXXX";
+	char *tmp = malloc(strlen(path) + sizeof(suffix));
+	FILE *out;
+	int fd;
+
+	*tmp_path = NULL;
+	if (!tmp) {
+		out_of_memory(env);
+		return NULL;
+	}
+	strcpy(tmp, path);
+	strcat(tmp, suffix);
+	fd = mkstemp(tmp);
+	out = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!out) {
+		fprintf(env->err, "exitstat: cannot write %s: %s\n", path,
+			strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		free(tmp);
+		return NULL;
+	}
+	/* mkstemp() makes it 0600; a report is as readable as any new file. */
+	mode_t mask = umask(0);
+
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+	*tmp_path = tmp;
+	return out;
+}
+
+/* Puts the report in place, or drops it; returns the final status. */
+static int output_close(struct exitstat_env *env, FILE *out, const char *path,
+			char *tmp_path, bool keep, int ret)
+{
+	bool written = fclose(out) == 0;
+
+	if (keep && written && rename(tmp_path, path) == 0) {
+		free(tmp_path);
+		return ret;
+	}
+	unlink(tmp_path);
+	free(tmp_path);
+	if (!keep)
+		return ret;
+	fprintf(env->err, "exitstat: cannot write %s: %s\n", path,
+		strerror(errno));
+	return ret ? ret : EXIT_CANTCREAT;
+}
+
 int exitstat_main(int argc, char **argv, struct exitstat_env *env)
 {
 	struct options o;
 	struct iface f;
-	char msg[512];
+	char msg[512], *tmp_path = NULL;
+	bool done, reported = false;
 	FILE *out;
-	bool done;
 	int ret;
 
 	ret = parse_args(argc, argv, &o, env, &done);
@@ -408,38 +510,37 @@ int exitstat_main(int argc, char **argv, struct exitstat_env *env)
 	/* run's report goes to stderr, leaving stdout to the command. */
 	out = o.mode == MODE_RUN ? env->err : env->out;
 	if (o.output) {
-		out = fopen(o.output, "w");
-		if (!out) {
-			fprintf(env->err, "exitstat: cannot write %s: %s\n",
-				o.output, strerror(errno));
+		out = output_open(env, o.output, &tmp_path);
+		if (!out)
 			return EXIT_CANTCREAT;
-		}
 	}
 
 	if (o.mode == MODE_RAW) {
 		ret = mode_raw(env, &o, out);
+		reported = ret == 0;
 		goto out;
 	}
 	ret = iface_discover(env->backend, o.numbering, &f, msg, sizeof(msg));
 	if (ret) {
-		unavailable(env, msg);
+		ret = o.mode == MODE_RUN ? run_unmeasured(env, &o, msg) :
+					   unavailable(env, msg);
 		goto out;
 	}
 	switch (o.mode) {
 	case MODE_WATCH:
 		ret = mode_watch(env, &o, &f, out);
+		reported = ret == 0 || ret == EXIT_MISMATCH;
 		break;
 	case MODE_RUN:
-		ret = mode_run(env, &o, &f, out);
+		ret = mode_run(env, &o, &f, out, &reported);
 		break;
 	default:
 		ret = mode_snapshot(env, &o, &f, out);
+		reported = ret == 0 || ret == EXIT_MISMATCH;
 		break;
 	}
 out:
-	if (o.output && fclose(out) != 0 && ret == 0) {
-		fprintf(env->err, "exitstat: cannot write %s\n", o.output);
-		ret = EXIT_CANTCREAT;
-	}
+	if (o.output)
+		ret = output_close(env, out, o.output, tmp_path, reported, ret);
 	return ret;
 }

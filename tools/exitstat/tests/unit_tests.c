@@ -5,11 +5,13 @@
  * subtraction of exitstat's own queries, and the command line end to end.
  * One "ok NAME" / "not ok NAME - why" line per check.
  */
+#include <glob.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "discover.h"
 #include "exitstat.h"
@@ -58,6 +60,48 @@ static struct result run_cli(struct fake_hv *hv, ...)
 	fclose(env.out);
 	fclose(env.err);
 	return r;
+}
+
+/* Files the -o and run tests write, in the build's working directory. */
+#define RAN_FILE "unit_tests.ran"
+#define OUT_FILE "unit_tests.report"
+
+static bool file_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+		perror(path);
+		exit(1);
+	}
+}
+
+static void read_file(const char *path, char *text, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(text, 1, size - 1, f) : 0;
+
+	text[n] = '\0';
+	if (f)
+		fclose(f);
+}
+
+/* A temporary file of -o (PATH.exitstat-XXXXXX) still in PATH's directory. */
+static bool leftover_temp(const char *path)
+{
+	char pattern[256];
+	glob_t g;
+	bool found;
+
+	snprintf(pattern, sizeof(pattern), "%s.exitstat-*", path);
+	found = glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0;
+	globfree(&g);
+	return found;
 }
 
 static bool has(const char *text, const char *needle)
@@ -276,16 +320,85 @@ static void test_unavailable(void)
 	expect_unavailable("disabled-amd", "kvm.exit_stats=1");
 	expect_unavailable("bare", "not running in a virtual machine");
 
-	/* watch and run refuse the same way, before running anything. */
+	/*
+	 * run runs the command all the same (as time and perf stat do), says
+	 * why nothing is measured and passes the command's status through;
+	 * --require refuses instead, before running anything.
+	 */
 	fake_hv_setup(&hv, "stock-amd");
-	r = run_cli(&hv, "run", "--", "sh", "-c", "exit 5", NULL);
-	check(r.status == EXIT_UNAVAILABLE, "stock-amd: run exits 2 too",
-	      "status %d", r.status);
+	remove(RAN_FILE);
+	r = run_cli(&hv, "run", "--", "sh", "-c", "touch " RAN_FILE "; exit 5", NULL);
+	check(r.status == 5 && file_exists(RAN_FILE) &&
+	      has(r.err, "does not export exit statistics") &&
+	      has(r.err, "without measuring"),
+	      "stock-amd: run still runs the command, passes its status",
+	      "status %d, command %s; stderr: %s", r.status,
+	      file_exists(RAN_FILE) ? "ran" : "did not run", r.err);
 	result_free(&r);
+	remove(RAN_FILE);
+	r = run_cli(&hv, "run", "--require", "--", "sh", "-c", "touch " RAN_FILE, NULL);
+	check(r.status == EXIT_UNAVAILABLE && !file_exists(RAN_FILE),
+	      "stock-amd: run --require exits 2 without running it",
+	      "status %d, command %s", r.status,
+	      file_exists(RAN_FILE) ? "ran" : "did not run");
+	result_free(&r);
+	remove(RAN_FILE);
 	/* raw needs no interface. */
 	r = run_cli(&hv, "raw", "0x40000000", NULL);
 	check(r.status == 0 && has(r.out, "ebx=0x4b4d564b"),
 	      "stock-amd: raw still works", "%s", r.out);
+	result_free(&r);
+}
+
+/* -o FILE replaces FILE only with a complete report. */
+static void test_output_file(void)
+{
+	struct fake_hv hv;
+	struct result r;
+	char text[4096];
+
+	write_file(OUT_FILE, "precious\n");
+	fake_hv_setup(&hv, "stock-amd");
+	r = run_cli(&hv, "-o", OUT_FILE, NULL);
+	read_file(OUT_FILE, text, sizeof(text));
+	check(r.status == EXIT_UNAVAILABLE && strcmp(text, "precious\n") == 0 &&
+	      !leftover_temp(OUT_FILE),
+	      "-o: a failed run leaves the file as it was",
+	      "status %d, file now '%.40s'%s", r.status, text,
+	      leftover_temp(OUT_FILE) ? ", a temporary file left behind" : "");
+	result_free(&r);
+
+	fake_hv_setup(&hv, "vmx");
+	r = run_cli(&hv, "--json", "-o", OUT_FILE, NULL);
+	read_file(OUT_FILE, text, sizeof(text));
+	check(r.status == 0 && has(text, "\"mode\":\"snapshot\"") && r.out_len == 0 &&
+	      !leftover_temp(OUT_FILE),
+	      "-o: a complete report replaces the file", "status %d, file '%.60s'",
+	      r.status, text);
+	result_free(&r);
+	remove(OUT_FILE);
+
+	r = run_cli(&hv, "-o", "/nonexistent-dir/report.txt", NULL);
+	check(r.status == EXIT_CANTCREAT && has(r.err, "cannot write /nonexistent-dir/report.txt"),
+	      "-o: an unwritable place is refused before anything runs",
+	      "status %d: %s", r.status, r.err);
+	result_free(&r);
+}
+
+/* JSON is UTF-8 whatever bytes an argument holds. */
+static void test_json_utf8(void)
+{
+	struct fake_hv hv;
+	struct result r;
+
+	fake_hv_setup(&hv, "vmx");
+	r = run_cli(&hv, "run", "--json", "--", "true", "caf\xc3\xa9", "\xff\xfeLatin\xe9",
+		    "\xed\xa0\x80", "\xc0\xaf", NULL);
+	check(r.status == 0 && has(r.err, "\"caf\xc3\xa9\"") &&
+	      has(r.err, "\"\\ufffd\\ufffdLatin\\ufffd\"") &&
+	      has(r.err, "\"\\ufffd\\ufffd\\ufffd\"") && has(r.err, "\"\\ufffd\\ufffd\""),
+	      "json: valid UTF-8 kept, other bytes (Latin-1, surrogate, overlong) become U+FFFD",
+	      "%s", r.err);
 	result_free(&r);
 }
 
@@ -551,6 +664,8 @@ int main(void)
 	test_wrap();
 	test_watch_table();
 	test_run();
+	test_output_file();
+	test_json_utf8();
 	test_bad_options();
 	return tap_failures() ? 1 : 0;
 }
