@@ -17,3 +17,4 @@ docs-check: $(DOCS_BIN)
 	else \
 		echo "not ok docs/exit-reasons.md is stale - run make docs"; \
 	fi | tee build/unit-docs/docs.log
+	@! grep -q '^not ok ' build/unit-docs/docs.log

@@ -51,6 +51,8 @@ study_run = $(1) > $(2) 2>&1; s=$$?; \
 study-unit: $(STUDY_DIR)/study-sampler-asan
 	@$(call study_run,$(TOP)/study/test-sampler.sh $(STUDY_DIR)/study-sampler-asan,$(STUDY_DIR)/sampler-unit.log,sampler-unit)
 	@$(call study_run,python3 $(TOP)/study/test_analyze.py,$(STUDY_DIR)/analyze-unit.log,analyze-unit)
+	@! grep -q '^not ok ' $(STUDY_DIR)/sampler-unit.log $(STUDY_DIR)/analyze-unit.log || \
+		{ echo "study-unit: failed (not ok lines above)"; exit 1; }
 
 # The short profile on both vendors side by side (SKIP_INTEL=1: AMD only).
 STUDY_TEST_VENDOR := $(if $(filter 1,$(SKIP_INTEL)),amd,both)
@@ -58,7 +60,7 @@ study_short := $(STUDY_DIR)/report-short
 study-test: modules study-tools
 	@mkdir -p $(STUDY_DIR)
 	@rm -f $(STUDY_DIR)/*.log
-	$(MAKE) --no-print-directory study-unit
+	-$(MAKE) --no-print-directory study-unit
 	$(TOP)/study/run-profile.sh --vendor $(STUDY_TEST_VENDOR) short > $(STUDY_DIR)/profile-short.out 2>&1; \
 		echo "run-profile status $$?" >> $(STUDY_DIR)/profile-short.out; \
 		tail -n 60 $(STUDY_DIR)/profile-short.out
