@@ -23,8 +23,24 @@ import tap  # noqa: E402
 from tap import check as report  # noqa: E402  (name, good, why)
 
 IOIO, CPUID, VMMCALL = 0x7B, 0x72, 0x81
-SIGNATURE_REGS = {"eax": 0x1, "ebx": 0x74697845, "ecx": 0x74617453,
-                  "edx": 0x4D564B73}  # version 1, "ExitStatsKVM"
+
+
+def abi_version():
+    """KVM_EXIT_STATS_VERSION from the series' ABI header (make exports
+    ABI_DIR), so the interface version is written down in one place."""
+    top = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..")
+    abi_dir = os.environ.get("ABI_DIR") or os.path.join(top, "build", "kvm-new", "arch", "x86", "kvm")
+    path = os.path.join(abi_dir, "exit_stats_abi.h")
+    with open(path, encoding="utf-8") as f:
+        m = re.search(r"^#define KVM_EXIT_STATS_VERSION\s+(\d+)", f.read(), re.M)
+    if not m:
+        sys.exit(f"check.py: no KVM_EXIT_STATS_VERSION in {path}")
+    return int(m.group(1))
+
+
+ABI_VERSION = abi_version()
+SIGNATURE_REGS = {"eax": ABI_VERSION, "ebx": 0x74697845, "ecx": 0x74617453,
+                  "edx": 0x4D564B73}  # the version, "ExitStatsKVM"
 CSV_HEADER = ["reason", "reason_label", "name", "count", "share_pct",
               "cycles", "mean_cycles", "mean_us"]
 
@@ -126,7 +142,7 @@ def check_json_common(name, data, mode):
            f"tool {data.get('tool')!r} format_version "
            f"{data.get('format_version')!r} mode {data.get('mode')!r}")
     iface = data.get("interface") or {}
-    want = {"hypervisor": "KVMKVMKVM", "signature": True, "version": 1,
+    want = {"hypervisor": "KVMKVMKVM", "signature": True, "version": ABI_VERSION,
             "counter_bits": 64, "numbering": "svm",
             "numbering_source": "info-leaf", "vcpus": GUEST_VCPUS,
             "tsc_source": "info-leaf"}
