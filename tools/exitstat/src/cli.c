@@ -275,7 +275,8 @@ static int mode_watch(struct exitstat_env *env, const struct options *o,
 	struct snapshot a, b, tmp;
 	struct reason_stat *delta = calloc(n, sizeof(*delta));
 	uint64_t *since = calloc(n, sizeof(*since));
-	uint64_t total_since = 0, own;
+	uint64_t total_since = 0;
+	struct own_queries own;
 	/* Refresh in place only for a person watching a terminal. */
 	bool refresh = env->out_is_tty && out == env->out &&
 		       o->format == FORMAT_TABLE && !o->count_given;
@@ -320,7 +321,7 @@ static int mode_watch(struct exitstat_env *env, const struct options *o,
 			fputs("\033[H\033[2J", out);
 		else if (k > 1 && o->format == FORMAT_TABLE)
 			fputc('\n', out);
-		print_watch(out, o->format, &v, k, own, k == 1);
+		print_watch(out, o->format, &v, k, &own, k == 1);
 		if (ferror(out)) {
 			ret = EXIT_OSERR;
 			break;
@@ -405,7 +406,7 @@ static int mode_run(struct exitstat_env *env, const struct options *o,
 		goto out;
 	}
 	snapshot_delta(f, &a, &b, delta, &v.total, &v.total_cycles,
-		       &run.own_queries);
+		       &run.own);
 	v.r = delta;
 	v.seconds = t1 - t0;
 	run.argv = o->command;

@@ -478,16 +478,39 @@ void print_snapshot(FILE *out, enum out_format format, const struct view *v,
 	}
 }
 
+/* JSON: "own_queries_subtracted":N,"own_cycles_subtracted":M|null, */
+static void json_own(FILE *out, const struct own_queries *own)
+{
+	fprintf(out, "\"own_queries_subtracted\":%" PRIu64 ",\"own_cycles_subtracted\":",
+		own->count);
+	if (own->cycles_known)
+		fprintf(out, "%" PRIu64 ",", own->cycles);
+	else
+		fputs("null,", out);
+}
+
+/* The text note on what of exitstat's own queries was taken out. */
+static void text_own(FILE *out, const struct own_queries *own)
+{
+	if (own->cycles_known)
+		fprintf(out, "exitstat's own %" PRIu64 " CPUID queries and their %" PRIu64
+			" handling cycles are subtracted from CPUID and TOTAL", own->count,
+			own->cycles);
+	else
+		fprintf(out, "exitstat's own %" PRIu64 " CPUID queries are subtracted from the CPUID and TOTAL counts; their handling cycles could not be measured (another exit came among them) and remain in the CPUID and TOTAL cycles",
+			own->count);
+}
+
 void print_watch(FILE *out, enum out_format format, const struct view *v,
-		 unsigned long interval, uint64_t own_queries, bool first)
+		 unsigned long interval, const struct own_queries *own, bool first)
 {
 	char prefix[64];
 
 	switch (format) {
 	case FORMAT_JSON:
 		json_head(out, "watch");
-		fprintf(out, "\"interval\":%lu,\"seconds\":%.6f,\"own_queries_subtracted\":%" PRIu64 ",",
-			interval, v->seconds, own_queries);
+		fprintf(out, "\"interval\":%lu,\"seconds\":%.6f,", interval, v->seconds);
+		json_own(out, own);
 		json_interface(out, v->iface);
 		fputc(',', out);
 		json_reasons(out, v);
@@ -503,10 +526,10 @@ void print_watch(FILE *out, enum out_format format, const struct view *v,
 	default:
 		if (first || v->max_rows > 0)
 			table_interface(out, v->iface);
-		fprintf(out, "interval %lu: %.3f s, exits per second %.1f (exitstat's own %" PRIu64
-			" queries subtracted)\n", interval, v->seconds,
-			v->seconds > 0 ? (double)v->total / v->seconds : 0.0,
-			own_queries);
+		fprintf(out, "interval %lu: %.3f s, exits per second %.1f (", interval,
+			v->seconds, v->seconds > 0 ? (double)v->total / v->seconds : 0.0);
+		text_own(out, own);
+		fputs(")\n", out);
 		table_body(out, v);
 		break;
 	}
@@ -532,8 +555,8 @@ void print_run(FILE *out, enum out_format format, const struct view *v,
 			fprintf(out, "%d", run->signal);
 		else
 			fputs("null", out);
-		fprintf(out, ",\"seconds\":%.6f,\"own_queries_subtracted\":%" PRIu64 ",",
-			v->seconds, run->own_queries);
+		fprintf(out, ",\"seconds\":%.6f,", v->seconds);
+		json_own(out, &run->own);
 		json_interface(out, v->iface);
 		fputc(',', out);
 		json_reasons(out, v);
@@ -566,9 +589,9 @@ void print_run(FILE *out, enum out_format format, const struct view *v,
 			plain.seconds = 0;
 			table_body(out, &plain);
 		}
-		fprintf(out, "note: exitstat's own %" PRIu64
-			" CPUID queries between the two readings are subtracted from the CPUID and TOTAL counts; their handling cycles remain in the CPUID and TOTAL cycles\n",
-			run->own_queries);
+		fputs("note: ", out);
+		text_own(out, &run->own);
+		fputs("\n", out);
 		break;
 	}
 	fflush(out);

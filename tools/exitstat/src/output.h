@@ -32,13 +32,13 @@ struct run_info {
 	char *const *argv;
 	int exit_status;		/* passed through: code, or 128 + signal */
 	int signal;			/* 0 if it exited */
-	uint64_t own_queries;
+	struct own_queries own;
 };
 
 void print_snapshot(FILE *out, enum out_format format, const struct view *v,
 		    const struct snapshot *snap);
 void print_watch(FILE *out, enum out_format format, const struct view *v,
-		 unsigned long interval, uint64_t own_queries, bool first);
+		 unsigned long interval, const struct own_queries *own, bool first);
 void print_run(FILE *out, enum out_format format, const struct view *v,
 	       const struct run_info *run);
 void print_raw(FILE *out, enum out_format format, uint32_t leaf,

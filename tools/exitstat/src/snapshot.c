@@ -61,10 +61,30 @@ static uint64_t read_cycles(struct exitstat_backend *be, uint32_t leaf,
 	return (uint64_t)r.ebx << 32 | r.ecx;
 }
 
+/*
+ * The handling cycles of this reading's own queries after the reference
+ * point, measured with two more reads of the total cycles at its end (a
+ * query's cycles count once it is handled, so each read sees those of the
+ * queries before it):
+ *
+ *   E1 - total_cycles   the queries from the total cycles read up to T2
+ *   E2 - E1             the E1 query itself, which also stands for E2
+ *                       (the same leaf) and, in snapshot_delta(), for the
+ *                       next reading's first query (the total)
+ */
+static void read_own_cycles(struct exitstat_backend *be, struct snapshot *s)
+{
+	uint64_t e1 = read_cycles(be, abi_leaf_total_cycles, 0);
+	uint64_t e2 = read_cycles(be, abi_leaf_total_cycles, 0);
+
+	s->query_cycles = e2 - e1;
+	s->own_cycles = (e1 - s->total_cycles) + 2 * s->query_cycles;
+}
+
 static void read_once(struct exitstat_backend *be, const struct iface *iface,
 		      struct snapshot *s)
 {
-	uint64_t mask = counter_mask(iface), t2, moved, sum = 0;
+	uint64_t mask = counter_mask(iface), t2, moved, sum = 0, own_through_t2;
 	const struct reason_table *table = &iface->table;
 	struct reason_stat *st;
 	size_t i;
@@ -97,16 +117,18 @@ static void read_once(struct exitstat_backend *be, const struct iface *iface,
 	}
 
 	t2 = read_total(be, iface);
+	own_through_t2 = be->calls - s->seq_ref;
+	read_own_cycles(be, s);
 	s->own_queries = be->calls - s->seq_ref;
 	s->sum = sum & mask;
 	moved = (t2 - s->total) & mask;
-	if (moved < s->own_queries) {
+	if (moved < own_through_t2) {
 		/* The total missed some of our own CPUID exits: broken. */
 		s->other_exits = 0;
 		s->consistent = false;
 		return;
 	}
-	s->other_exits = moved - s->own_queries;
+	s->other_exits = moved - own_through_t2;
 	s->consistent = ((s->sum - s->total) & mask) <= s->other_exits;
 }
 
@@ -122,12 +144,14 @@ void snapshot_take(struct exitstat_backend *be, const struct iface *iface,
 
 void snapshot_delta(const struct iface *iface, const struct snapshot *a,
 		    const struct snapshot *b, struct reason_stat *out,
-		    uint64_t *total, uint64_t *total_cycles, uint64_t *own)
+		    uint64_t *total, uint64_t *total_cycles,
+		    struct own_queries *own)
 {
 	uint64_t mask = counter_mask(iface);
 	size_t i, cpuid = iface->table.cpuid_index;
 
-	*own = b->seq_ref - a->seq_ref;
+	own->count = b->seq_ref - a->seq_ref;
+	own->cycles = a->own_cycles + b->query_cycles;
 	for (i = 0; i < iface->table.len; i++) {
 		out[i].defined = a->r[i].defined && b->r[i].defined;
 		out[i].count = (b->r[i].count - a->r[i].count) & mask;
@@ -138,6 +162,22 @@ void snapshot_delta(const struct iface *iface, const struct snapshot *a,
 	*total = (b->total - a->total) & mask;
 	*total_cycles = b->total_cycles - a->total_cycles;
 	/* Saturate: only a host that does not count our CPUIDs gets here. */
-	out[cpuid].count = out[cpuid].count >= *own ? out[cpuid].count - *own : 0;
-	*total = *total >= *own ? *total - *own : 0;
+	out[cpuid].count = out[cpuid].count >= own->count ?
+			   out[cpuid].count - own->count : 0;
+	*total = *total >= own->count ? *total - own->count : 0;
+	/*
+	 * The cycles only when both readings were undisturbed (no other exit
+	 * among our queries) and the figures fit: then they are our queries'
+	 * own, to within the two estimated queries.
+	 */
+	own->cycles_known = a->other_exits == 0 && b->other_exits == 0 &&
+			    a->consistent && b->consistent &&
+			    own->cycles <= out[cpuid].cycles &&
+			    own->cycles <= *total_cycles;
+	if (own->cycles_known) {
+		out[cpuid].cycles -= own->cycles;
+		*total_cycles -= own->cycles;
+	} else {
+		own->cycles = 0;
+	}
 }

@@ -11,6 +11,7 @@
  *   2. total cycles
  *   3. for each defined reason: its count, then its cycles
  *   4. total exits again (T2)
+ *   5. total cycles twice (E1, E2): what the queries themselves cost
  *
  * Only the CPUID reason moves because of the read itself: its count is
  * lowered by the number of queries issued after the reference point up to
@@ -40,6 +41,8 @@ struct snapshot {
 	uint64_t total_cycles;
 	uint64_t seq_ref;	/* backend->calls at the reference point */
 	uint64_t own_queries;	/* queries after the reference point */
+	uint64_t own_cycles;	/* their handling cycles (see snapshot.c) */
+	uint64_t query_cycles;	/* what one query of the total cycles cost */
 	uint64_t other_exits;	/* exits not caused by the read, during it */
 	uint64_t sum;		/* sum over reasons at the reference point */
 	bool consistent;	/* sum == total, or within other_exits of it */
@@ -58,10 +61,18 @@ void snapshot_take(struct exitstat_backend *be, const struct iface *iface,
  * b - a per reason into out[] (iface->table.len entries).  Narrow (32-bit)
  * counters are subtracted modulo 2^32: a counter that went down wrapped once.
  * The queries exitstat made between the two reference points are taken
- * out of the CPUID reason and the total; their number is returned in *own.
+ * out of the CPUID reason and the total: their number always, their cycles
+ * when both readings were undisturbed (*own says which).
  */
+struct own_queries {
+	uint64_t count;		/* subtracted from CPUID and the total */
+	uint64_t cycles;	/* subtracted from their cycles, if known */
+	bool cycles_known;
+};
+
 void snapshot_delta(const struct iface *iface, const struct snapshot *a,
 		    const struct snapshot *b, struct reason_stat *out,
-		    uint64_t *total, uint64_t *total_cycles, uint64_t *own);
+		    uint64_t *total, uint64_t *total_cycles,
+		    struct own_queries *own);
 
 #endif

@@ -525,7 +525,8 @@ static void test_wrap(void)
 	struct iface f;
 	struct result r;
 	char msg[512];
-	uint64_t total, cycles, own;
+	uint64_t total, cycles;
+	struct own_queries own;
 	size_t io;
 
 	fake_hv_setup(&hv, "plain-wrap");
@@ -594,6 +595,27 @@ static void test_run(void)
 	      r.err);
 	check(r.out_len == 0, "run: report on stderr, stdout left to the command",
 	      "%s", r.out);
+	result_free(&r);
+
+	/*
+	 * Their cycles too: the fake charges 2000 per query, 1000 per exit of
+	 * the command, so CPUID keeps exactly the command's 2 x 1000.
+	 */
+	fake_hv_setup(&hv, "vmx");
+	r = run_cli(&hv, "run", "--json", "--", "true", NULL);
+	check(has(r.err, "\"name\":\"CPUID\",\"count\":2,") &&
+	      has(r.err, "\"cycles\":2000,\"mean_cycles\":1000.000") &&
+	      has(r.err, "\"total\":{\"count\":1002,") &&
+	      has(r.err, "\"cycles\":1002000,") && has(r.err, "\"own_cycles_subtracted\":"),
+	      "run: own queries' cycles subtracted exactly (CPUID 2000, mean 1000)",
+	      "%s", r.err);
+	result_free(&r);
+	/* Another exit among the queries of a reading: cycles left in, said so. */
+	fake_hv_setup(&hv, "vmx");
+	hv.events[hv.n_events++] = (struct fake_event){ 30, 12, 1 };
+	r = run_cli(&hv, "run", "--", "true", NULL);
+	check(has(r.err, "could not be measured") && !has(r.err, "handling cycles are subtracted"),
+	      "run: disturbed reading leaves the cycles in and says so", "%s", r.err);
 	result_free(&r);
 
 	fake_hv_setup(&hv, "svm");
