@@ -98,8 +98,9 @@ static bool option_is(const char *arg, const char *name, const char **eq)
 static int parse_args(int argc, char **argv, struct options *o,
 		      struct exitstat_env *env, bool *done)
 {
+	/* Options may come before the mode: mode-specific ones are checked after. */
+	const char *eq, *val, *watch_option = NULL, *run_option = NULL;
 	bool mode_given = false;
-	const char *eq, *val;
 	int i;
 
 	memset(o, 0, sizeof(*o));
@@ -180,8 +181,7 @@ static int parse_args(int argc, char **argv, struct options *o,
 			else
 				return usage_error(env, "--numbering takes vmx or svm, not '%s'", val ? val : "");
 		} else if (option_is(a, "--require", &eq) && !eq) {
-			if (o->mode != MODE_RUN)
-				return usage_error(env, "%s is an option of 'exitstat run'", a);
+			run_option = a;
 			o->require = true;
 		} else if (option_is(a, "-o", &eq) || option_is(a, "--output", &eq)) {
 			o->output = option_value(argc, argv, &i, eq);
@@ -190,8 +190,7 @@ static int parse_args(int argc, char **argv, struct options *o,
 		} else if (option_is(a, "-i", &eq) || option_is(a, "--interval", &eq)) {
 			char *end;
 
-			if (o->mode != MODE_WATCH)
-				return usage_error(env, "%s is an option of 'exitstat watch'", a);
+			watch_option = a;
 			val = option_value(argc, argv, &i, eq);
 			if (!val)
 				return usage_error(env, "%s needs a number of seconds", a);
@@ -202,8 +201,7 @@ static int parse_args(int argc, char **argv, struct options *o,
 		} else if (option_is(a, "-n", &eq) || option_is(a, "--count", &eq)) {
 			uint32_t n;
 
-			if (o->mode != MODE_WATCH)
-				return usage_error(env, "%s is an option of 'exitstat watch'", a);
+			watch_option = a;
 			val = option_value(argc, argv, &i, eq);
 			if (!val)
 				return usage_error(env, "%s needs a number of intervals", a);
@@ -215,6 +213,10 @@ static int parse_args(int argc, char **argv, struct options *o,
 			return usage_error(env, "unknown option '%s'", a);
 		}
 	}
+	if (watch_option && o->mode != MODE_WATCH)
+		return usage_error(env, "%s is an option of 'exitstat watch'", watch_option);
+	if (run_option && o->mode != MODE_RUN)
+		return usage_error(env, "%s is an option of 'exitstat run'", run_option);
 	if (o->mode == MODE_RUN && (!o->command || !o->command[0]))
 		return usage_error(env, "%s", "run needs a command: exitstat run -- COMMAND [ARG...]");
 	if (o->mode == MODE_RAW && o->raw_nargs == 0)

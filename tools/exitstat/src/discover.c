@@ -26,6 +26,9 @@ static void regs_to_text(uint32_t a, uint32_t b, uint32_t c, char out[13])
 	for (i = 0; i < 12 && out[i]; i++)
 		if (out[i] < 0x20 || out[i] > 0x7e)
 			out[i] = '.';
+	/* Some pad with spaces ("bhyve bhyve "): not part of the name. */
+	while (i > 0 && out[i - 1] == ' ')
+		out[--i] = '\0';
 }
 
 static enum numbering numbering_from_vendor(const char *vendor)

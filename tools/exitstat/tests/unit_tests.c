@@ -664,6 +664,27 @@ static void test_bad_options(void)
 		      r.err);
 		result_free(&r);
 	}
+	/* Options may come before the mode word, as kvm_stat users type them. */
+	fake_hv_setup(&hv, "vmx");
+	r = run_cli(&hv, "-n", "2", "-i", "0.5", "--json", "watch", NULL);
+	check(r.status == 0 && lines(r.out) == 2 && has(r.out, "\"interval\":2"),
+	      "options before the mode: exitstat -n 2 -i 0.5 --json watch",
+	      "status %d, %d lines; %s", r.status, lines(r.out), r.err);
+	result_free(&r);
+	fake_hv_setup(&hv, "vmx");
+	r = run_cli(&hv, "--require", "run", "--", "true", NULL);
+	check(r.status == 0, "options before the mode: exitstat --require run -- true",
+	      "status %d; %s", r.status, r.err);
+	result_free(&r);
+
+	/* A hypervisor name padded with spaces is shown without them. */
+	fake_hv_setup(&hv, "vmx");
+	strcpy(hv.hv_vendor, "bhyve bhyve ");
+	r = run_cli(&hv, "--json", NULL);
+	check(has(r.out, "\"hypervisor\":\"bhyve bhyve\","),
+	      "hypervisor name: trailing padding trimmed", "%.200s", r.out);
+	result_free(&r);
+
 	fake_hv_setup(&hv, "vmx");
 	r = run_cli(&hv, "--help", NULL);
 	check(r.status == 0 && has(r.out, "How the check is exact") &&
