@@ -308,6 +308,7 @@ static int mode_watch(struct exitstat_env *env, const struct options *o,
 		if (!env->sleep_until(env, start + k * o->interval))
 			break;
 		t_cur = env->now(env);
+		v.wall_time = env->wall_time(env);
 		snapshot_take(env->backend, f, &b, 1);
 		snapshot_delta(f, &a, &b, delta, &v.total, &v.total_cycles,
 			       &own);

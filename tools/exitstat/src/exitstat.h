@@ -25,6 +25,8 @@ struct exitstat_env {
 	int tty_rows;		/* 0: unknown */
 	/* Monotonic seconds. */
 	double (*now)(struct exitstat_env *env);
+	/* Wall-clock seconds since the Unix epoch, for watch's timestamps. */
+	double (*wall_time)(struct exitstat_env *env);
 	/* Waits until now() >= deadline; false if asked to stop (Ctrl-C). */
 	bool (*sleep_until)(struct exitstat_env *env, double deadline);
 	/*

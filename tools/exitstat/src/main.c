@@ -26,6 +26,15 @@ static double real_now(struct exitstat_env *env)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static double real_wall_time(struct exitstat_env *env)
+{
+	struct timespec ts;
+
+	(void)env;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static bool real_sleep_until(struct exitstat_env *env, double deadline)
 {
 	struct timespec ts;
@@ -60,6 +69,7 @@ int main(int argc, char **argv)
 		.out = stdout,
 		.err = stderr,
 		.now = real_now,
+		.wall_time = real_wall_time,
 		.sleep_until = real_sleep_until,
 		.run_command = real_run_command,
 	};

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "output.h"
 
@@ -318,7 +319,7 @@ static void csv_rows(FILE *out, const struct view *v, const char *prefix)
 
 #define CSV_HEADER "reason,reason_label,name,count,share_pct,cycles,mean_cycles,mean_us\n"
 #define CSV_WATCH_HEADER \
-	"interval,seconds,reason,reason_label,name,count,rate_per_s,share_pct,cycles,mean_cycles,mean_us,since_start\n"
+	"time,interval,seconds,reason,reason_label,name,count,rate_per_s,share_pct,cycles,mean_cycles,mean_us,since_start\n"
 
 /* ---- table ---- */
 
@@ -478,6 +479,22 @@ void print_snapshot(FILE *out, enum out_format format, const struct view *v,
 	}
 }
 
+/*
+ * When a watch interval ended, as RFC 3339 UTC with milliseconds (what
+ * vmstat -t and kvm_stat's log mode give a line, machine-readable).
+ */
+static void format_time(char *buf, size_t size, double unix_seconds)
+{
+	time_t secs = (time_t)unix_seconds;
+	int ms = (int)((unix_seconds - (double)secs) * 1000);
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, ms < 0 ? 0 : ms > 999 ? 999 : ms);
+}
+
 /* JSON: "own_queries_subtracted":N,"own_cycles_subtracted":M|null, */
 static void json_own(FILE *out, const struct own_queries *own)
 {
@@ -504,12 +521,14 @@ static void text_own(FILE *out, const struct own_queries *own)
 void print_watch(FILE *out, enum out_format format, const struct view *v,
 		 unsigned long interval, const struct own_queries *own, bool first)
 {
-	char prefix[64];
+	char prefix[96], when[64];
 
+	format_time(when, sizeof(when), v->wall_time);
 	switch (format) {
 	case FORMAT_JSON:
 		json_head(out, "watch");
-		fprintf(out, "\"interval\":%lu,\"seconds\":%.6f,", interval, v->seconds);
+		fprintf(out, "\"time\":\"%s\",\"interval\":%lu,\"seconds\":%.6f,", when,
+			interval, v->seconds);
 		json_own(out, own);
 		json_interface(out, v->iface);
 		fputc(',', out);
@@ -519,7 +538,7 @@ void print_watch(FILE *out, enum out_format format, const struct view *v,
 	case FORMAT_CSV:
 		if (first)
 			fputs(CSV_WATCH_HEADER, out);
-		snprintf(prefix, sizeof(prefix), "%lu,%.6f,", interval,
+		snprintf(prefix, sizeof(prefix), "%s,%lu,%.6f,", when, interval,
 			 v->seconds);
 		csv_rows(out, v, prefix);
 		break;

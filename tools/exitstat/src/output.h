@@ -23,6 +23,7 @@ struct view {
 	const uint64_t *since_start;	/* watch: per reason; else NULL */
 	uint64_t total, total_cycles, total_since_start;
 	double seconds;			/* length of a delta; 0: none */
+	double wall_time;		/* watch: when the interval ended (Unix s) */
 	bool all;			/* zero rows of defined reasons too */
 	enum sort_key sort;
 	int max_rows;			/* 0: no limit */

@@ -102,6 +102,7 @@ expect_status "watch --json: exit 0" 0 "$st"
 check "watch --json: one object per interval, deltas exact" "$tmp/out" '
 docs = [json.loads(line) for line in text.splitlines()]
 assert [d["interval"] for d in docs] == [1, 2]
+assert [d["time"] for d in docs] == ["2026-12-02T00:16:40.250Z", "2026-12-02T00:16:40.500Z"], [d["time"] for d in docs]
 for d in docs:
     assert d["mode"] == "watch"
     documented(fields(d))
@@ -114,11 +115,12 @@ expect_status "watch --csv: exit 0" 0 "$st"
 check "watch --csv: one header, rows of every interval" "$tmp/out" '
 rows = list(csv.reader(io.StringIO(text)))
 head = rows[0]
-assert head == "interval,seconds,reason,reason_label,name,count,rate_per_s,share_pct,cycles,mean_cycles,mean_us,since_start".split(","), head
+assert head == "time,interval,seconds,reason,reason_label,name,count,rate_per_s,share_pct,cycles,mean_cycles,mean_us,since_start".split(","), head
 documented(head)
 assert all(len(r) == len(head) for r in rows)
-assert [r[0] for r in rows[1:]] == ["1", "1", "2", "2", "3", "3"], [r[0] for r in rows]
-assert rows[-1][4] == "TOTAL" and rows[-1][5] == "100" and rows[-1][11] == "300", rows[-1]
+assert [r[1] for r in rows[1:]] == ["1", "1", "2", "2", "3", "3"], [r[1] for r in rows]
+assert rows[1][0] == "2026-12-02T00:16:41.000Z" and rows[3][0] == "2026-12-02T00:16:42.000Z", [r[0] for r in rows]
+assert rows[-1][5] == "TOTAL" and rows[-1][6] == "100" and rows[-1][12] == "300", rows[-1]
 '
 # A terminal: refreshed in place until Ctrl-C (simulated after 2 intervals).
 EXITSTAT_FAKE_SCENARIO=vmx EXITSTAT_FAKE_STOP_AFTER=2 \

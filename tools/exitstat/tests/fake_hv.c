@@ -174,6 +174,12 @@ static double fake_now(struct exitstat_env *env)
 	return ((struct fake_hv *)env->ctx)->now;
 }
 
+/* A fixed wall clock: 2026-12-02T00:00:00Z plus the fake's monotonic time. */
+static double fake_wall_time(struct exitstat_env *env)
+{
+	return 1796169600.0 + ((struct fake_hv *)env->ctx)->now;
+}
+
 static bool fake_sleep_until(struct exitstat_env *env, double deadline)
 {
 	struct fake_hv *hv = env->ctx;
@@ -209,6 +215,7 @@ void fake_hv_env(struct fake_hv *hv, struct exitstat_backend *be,
 	be->ctx = hv;
 	env->backend = be;
 	env->now = fake_now;
+	env->wall_time = fake_wall_time;
 	env->sleep_until = fake_sleep_until;
 	env->run_command = fake_run_command;
 	env->ctx = hv;
