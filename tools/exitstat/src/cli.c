@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,6 +33,8 @@ struct options {
 	unsigned long count;	/* 0: until interrupted */
 	bool count_given;
 	bool require;		/* run: no interface is an error, not a warning */
+	const char *filter;	/* --filter REGEX, as given */
+	regex_t filter_re;	/* compiled, when filter is set */
 	char **command;		/* run: NULL-terminated */
 	const char *raw_args[2];
 	int raw_nargs;
@@ -180,6 +183,23 @@ static int parse_args(int argc, char **argv, struct options *o,
 				o->numbering = NUMBERING_SVM;
 			else
 				return usage_error(env, "--numbering takes vmx or svm, not '%s'", val ? val : "");
+		} else if (option_is(a, "--filter", &eq)) {
+			int err;
+
+			val = option_value(argc, argv, &i, eq);
+			if (!val)
+				return usage_error(env, "%s needs a regular expression (e.g. 'IO|MSR')", a);
+			if (o->filter)
+				regfree(&o->filter_re);
+			err = regcomp(&o->filter_re, val, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+			if (err) {
+				char why[128];
+
+				regerror(err, &o->filter_re, why, sizeof(why));
+				fprintf(env->err, "exitstat: --filter '%s': %s\n", val, why);
+				return usage_error(env, "%s", "--filter takes an extended regular expression, matched against reason names and numbers");
+			}
+			o->filter = val;
 		} else if (option_is(a, "--require", &eq) && !eq) {
 			run_option = a;
 			o->require = true;
@@ -245,6 +265,7 @@ static struct view make_view(const struct options *o, const struct iface *f)
 	v.iface = f;
 	v.all = o->all;
 	v.sort = o->sort;
+	v.filter = o->filter ? &o->filter_re : NULL;
 	return v;
 }
 
@@ -508,8 +529,11 @@ int exitstat_main(int argc, char **argv, struct exitstat_env *env)
 	int ret;
 
 	ret = parse_args(argc, argv, &o, env, &done);
-	if (ret || done)
+	if (ret || done) {
+		if (o.filter)
+			regfree(&o.filter_re);
 		return ret;
+	}
 
 	/* run's report goes to stderr, leaving stdout to the command. */
 	out = o.mode == MODE_RUN ? env->err : env->out;
@@ -546,5 +570,7 @@ int exitstat_main(int argc, char **argv, struct exitstat_env *env)
 out:
 	if (o.output)
 		ret = output_close(env, out, o.output, tmp_path, reported, ret);
+	if (o.filter)
+		regfree(&o.filter_re);
 	return ret;
 }

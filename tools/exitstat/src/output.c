@@ -104,6 +104,9 @@ static struct row *collect_rows(const struct view *v, size_t *n)
 		rows[k].since_start = v->since_start ? v->since_start[i] : 0;
 		format_reason(rows[k].label, sizeof(rows[k].label),
 			      table->numbering, rows[k].reason);
+		if (v->filter && regexec(v->filter, rows[k].name, 0, NULL, 0) != 0 &&
+		    regexec(v->filter, rows[k].label, 0, NULL, 0) != 0)
+			continue;
 		k++;
 	}
 	compare_key = v->sort;

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <regex.h>
 #include <stdio.h>
 
 #include "discover.h"
@@ -25,6 +26,7 @@ struct view {
 	double seconds;			/* length of a delta; 0: none */
 	double wall_time;		/* watch: when the interval ended (Unix s) */
 	bool all;			/* zero rows of defined reasons too */
+	const regex_t *filter;		/* rows whose name or label match; NULL: all */
 	enum sort_key sort;
 	int max_rows;			/* 0: no limit */
 };

@@ -677,6 +677,18 @@ static void test_bad_options(void)
 	      "status %d; %s", r.status, r.err);
 	result_free(&r);
 
+	/* --filter: only matching rows, by name or number; TOTAL stays all. */
+	fake_hv_setup(&hv, "vmx");
+	r = run_cli(&hv, "--filter", "io_instr|^12$", NULL);
+	check(r.status == 0 && has(r.out, "IO_INSTRUCTION") && has(r.out, "HLT") &&
+	      !has(r.out, "  CPUID") && has(r.out, "TOTAL"),
+	      "--filter: rows by name (any case) or number, TOTAL kept", "%s", r.out);
+	result_free(&r);
+	r = run_cli(&hv, "--filter", "(", NULL);
+	check(r.status == EXIT_USAGE && has(r.err, "--filter '('"),
+	      "--filter: a bad expression is a usage error naming it", "%s", r.err);
+	result_free(&r);
+
 	/* A hypervisor name padded with spaces is shown without them. */
 	fake_hv_setup(&hv, "vmx");
 	strcpy(hv.hv_vendor, "bhyve bhyve ");
