@@ -33,6 +33,7 @@ struct options {
 	unsigned long count;	/* 0: until interrupted */
 	bool count_given;
 	bool require;		/* run: no interface is an error, not a warning */
+	bool kernel_names;	/* --kernel-names */
 	const char *filter;	/* --filter REGEX, as given */
 	regex_t filter_re;	/* compiled, when filter is set */
 	char **command;		/* run: NULL-terminated */
@@ -161,6 +162,8 @@ static int parse_args(int argc, char **argv, struct options *o,
 			o->format = FORMAT_CSV;
 		} else if (option_is(a, "--all", &eq) && !eq) {
 			o->all = true;
+		} else if (option_is(a, "--kernel-names", &eq) && !eq) {
+			o->kernel_names = true;
 		} else if (option_is(a, "--sort", &eq)) {
 			val = option_value(argc, argv, &i, eq);
 			if (!val)
@@ -266,6 +269,7 @@ static struct view make_view(const struct options *o, const struct iface *f)
 	v.all = o->all;
 	v.sort = o->sort;
 	v.filter = o->filter ? &o->filter_re : NULL;
+	v.kernel_names = o->kernel_names;
 	return v;
 }
 

@@ -32,6 +32,8 @@ const char exitstat_help[] =
 	"                         (A defined reason KVM does not handle answers like a\n"
 	"                         handled one without exits, so it is shown as a 0 row.)\n"
 	"  --sort KEY             count (default), cycles, mean (cycles per exit), reason\n"
+	"  --kernel-names         NAME as KVM's tracepoint, perf kvm stat and kvm_stat\n"
+	"                         print it (io, npf, EPT_VIOLATION) where KVM has one\n"
 	"  --filter REGEX         only reasons whose name or number matches (extended\n"
 	"                         regex, any case: 'IO|MSR', '^0x7'); TOTAL stays all\n"
 	"  --json                 one JSON object (watch: one per interval, one per line);\n"

@@ -9,7 +9,8 @@
 struct row {
 	size_t index;
 	uint32_t reason;
-	const char *name;
+	const char *name;		/* the one shown (see view.kernel_names) */
+	const char *kernel_name;	/* KVM's trace name, or NULL */
 	uint64_t count, cycles, since_start;
 	char label[16];
 };
@@ -98,13 +99,17 @@ static struct row *collect_rows(const struct view *v, size_t *n)
 			continue;
 		rows[k].index = i;
 		rows[k].reason = reason_number(table, i);
-		rows[k].name = reason_name(table, i);
+		rows[k].kernel_name = reason_kernel_name(table, i);
+		rows[k].name = v->kernel_names && rows[k].kernel_name ?
+			       rows[k].kernel_name : reason_name(table, i);
 		rows[k].count = st->count;
 		rows[k].cycles = st->cycles;
 		rows[k].since_start = v->since_start ? v->since_start[i] : 0;
 		format_reason(rows[k].label, sizeof(rows[k].label),
 			      table->numbering, rows[k].reason);
-		if (v->filter && regexec(v->filter, rows[k].name, 0, NULL, 0) != 0 &&
+		if (v->filter && regexec(v->filter, reason_name(table, i), 0, NULL, 0) != 0 &&
+		    (!rows[k].kernel_name ||
+		     regexec(v->filter, rows[k].kernel_name, 0, NULL, 0) != 0) &&
 		    regexec(v->filter, rows[k].label, 0, NULL, 0) != 0)
 			continue;
 		k++;
@@ -248,6 +253,11 @@ static void json_reasons(FILE *out, const struct view *v)
 		if (v->since_start)
 			fprintf(out, ",\"since_start\":%" PRIu64,
 				rows[i].since_start);
+		fputs(",\"kernel_name\":", out);
+		if (rows[i].kernel_name)
+			json_string(out, rows[i].kernel_name);
+		else
+			fputs("null", out);
 		fputc('}', out);
 	}
 	fputs("],\"total\":{", out);

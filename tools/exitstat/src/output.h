@@ -27,6 +27,7 @@ struct view {
 	double wall_time;		/* watch: when the interval ended (Unix s) */
 	bool all;			/* zero rows of defined reasons too */
 	const regex_t *filter;		/* rows whose name or label match; NULL: all */
+	bool kernel_names;		/* NAME: KVM's trace names where it has one */
 	enum sort_key sort;
 	int max_rows;			/* 0: no limit */
 };

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
 
+#include <asm/kvm.h>	/* the exception vectors SVM_EXIT_REASONS uses */
+#include <asm/svm.h>
+#include <asm/vmx.h>
+
 #include "exit_stats_abi.h"
 #include "reasons.h"
 
@@ -65,6 +69,43 @@ const char *reason_name(const struct reason_table *table, size_t index)
 	size_t len;
 
 	return entries(table->numbering, &len)[index].name;
+}
+
+/* KVM's names, as its kvm_exit tracepoint prints them. */
+struct kernel_reason {
+	uint64_t number;
+	const char *name;
+};
+
+static const struct kernel_reason kernel_vmx[] = { VMX_EXIT_REASONS };
+static const struct kernel_reason kernel_svm[] = { SVM_EXIT_REASONS };
+
+const char *reason_kernel_name(const struct reason_table *table, size_t index)
+{
+	uint32_t number = reason_number(table, index);
+	const struct kernel_reason *list;
+	size_t i, len;
+
+	if (table->numbering == NUMBERING_VMX) {
+		list = kernel_vmx;
+		len = ARRAY_LEN(kernel_vmx);
+	} else {
+		list = kernel_svm;
+		len = ARRAY_LEN(kernel_svm);
+	}
+	for (i = 0; i < len; i++) {
+		/*
+		 * Not reasons: VMX's failed-VM-entry flag (bit 31) and SVM's
+		 * VMGEXIT software codes (0x80000000 up, below the negative
+		 * codes, which are VMEXIT_INVALID and VMEXIT_BUSY).
+		 */
+		if ((list[i].number & 0x80000000) &&
+		    (table->numbering == NUMBERING_VMX || list[i].number < 0xfffffff0ull))
+			continue;
+		if ((uint32_t)list[i].number == number)
+			return list[i].name;
+	}
+	return NULL;
 }
 
 const char *numbering_name(enum numbering numbering)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Access to the exit reason tables of exit_stats_abi.h.  Only reasons.c
- * includes that header (its tables are static arrays), so there is exactly
- * one copy of each table in the binary and none in the source tree.
+ * Access to the exit reason tables (exit_stats_reasons.c of the kernel
+ * series, compiled in) and to the names KVM's own tracepoint, perf kvm stat
+ * and kvm_stat print for them (the uapi VMX_EXIT_REASONS and
+ * SVM_EXIT_REASONS of the build host's kernel headers).  Only reasons.c
+ * includes those headers.
  */
 #ifndef EXITSTAT_REASONS_H
 #define EXITSTAT_REASONS_H
@@ -25,6 +27,8 @@ struct reason_table {
 
 uint32_t reason_number(const struct reason_table *table, size_t index);
 const char *reason_name(const struct reason_table *table, size_t index);
+/* KVM's trace name of the reason ("io", "npf", "EPT_VIOLATION"), or NULL. */
+const char *reason_kernel_name(const struct reason_table *table, size_t index);
 
 /* Returns 0, or -1 for a numbering exitstat has no table for. */
 int reason_table_get(enum numbering numbering, struct reason_table *out);

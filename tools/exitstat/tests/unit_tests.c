@@ -689,6 +689,21 @@ static void test_bad_options(void)
 	      "--filter: a bad expression is a usage error naming it", "%s", r.err);
 	result_free(&r);
 
+	/* KVM's own names beside ours: AMD's "io", Intel's upper-case ones. */
+	fake_hv_setup(&hv, "svm");
+	r = run_cli(&hv, "--kernel-names", NULL);
+	check(r.status == 0 && has(r.out, "0x7b  io ") && !has(r.out, "IOIO"),
+	      "--kernel-names: AMD rows as perf kvm stat names them (io)", "%s", r.out);
+	result_free(&r);
+	r = run_cli(&hv, "--json", NULL);
+	check(has(r.out, "\"name\":\"IOIO\",") && has(r.out, "\"kernel_name\":\"io\"}"),
+	      "json: name and kernel_name side by side", "%.400s", r.out);
+	result_free(&r);
+	r = run_cli(&hv, "--filter", "^io$", NULL);
+	check(has(r.out, "IOIO") && !has(r.out, "  CPUID"),
+	      "--filter: matches KVM's name too", "%s", r.out);
+	result_free(&r);
+
 	/* A hypervisor name padded with spaces is shown without them. */
 	fake_hv_setup(&hv, "vmx");
 	strcpy(hv.hv_vendor, "bhyve bhyve ");
