@@ -6,7 +6,20 @@ ABI_DIR := $(TOP)/build/kvm-new/arch/x86/kvm
 ABI_REASONS := $(ABI_DIR)/exit_stats_reasons.c
 export TOP ABI_DIR ABI_REASONS
 
-.PHONY: all deps modules extract unit e2e test demo lab-shell checkpatch clean
+# The kernel line (kernel/<KERNEL>/: kernel.conf, patches/) of make modules;
+# all kernels with a series: $(KERNELS). The default is in kernel/default.
+KERNEL_DEFAULT := $(shell cat $(TOP)/kernel/default)
+KERNEL ?= $(KERNEL_DEFAULT)
+KERNELS := $(sort $(patsubst kernel/%/kernel.conf,%,$(wildcard kernel/*/kernel.conf)))
+# Only these targets take another KERNEL yet: the lab boots the default only.
+KERNEL_TARGETS := all deps modules modules-test kernel-shared-check checkpatch extract clean
+ifneq ($(KERNEL),$(KERNEL_DEFAULT))
+ifneq ($(filter-out $(KERNEL_TARGETS),$(or $(MAKECMDGOALS),all)),)
+$(error KERNEL=$(KERNEL): only make $(KERNEL_TARGETS) take it yet; the lab, e2e, study and bench run $(KERNEL_DEFAULT) (kernel/README.md))
+endif
+endif
+
+.PHONY: all deps modules modules-test kernel-shared-check extract unit e2e test demo lab-shell checkpatch clean
 
 all: modules
 
@@ -15,22 +28,38 @@ deps:
 	@./lab/install-deps.sh
 
 modules: deps
-	./kernel/build-modules.sh
+	KERNEL=$(KERNEL) ./kernel/build-modules.sh
 
-# The files the patch series creates, for user-space consumers.
+# make modules, then check the modules against the stock ones of the same
+# ABI (vermagic, symbol CRCs); the log feeds make test's summary.
+modules-test: modules
+	@mkdir -p build/modules-test
+	@set -o pipefail; KERNEL=$(KERNEL) ./kernel/check-modules.sh | \
+		tee build/modules-test/$(KERNEL).log
+
+# The files the patch series creates, for user-space consumers: always from
+# the default kernel's series (kernel-shared-check: the same in every series).
 extract: $(ABI_DIR)/exit_stats_abi.h
-$(ABI_DIR)/exit_stats_abi.h: kernel/patches/series $(wildcard kernel/patches/*.patch)
-	@./kernel/extract-new-files.sh >/dev/null
+$(ABI_DIR)/exit_stats_abi.h: kernel/$(KERNEL_DEFAULT)/patches/series \
+			     $(wildcard kernel/$(KERNEL_DEFAULT)/patches/*.patch)
+	@KERNEL=$(KERNEL_DEFAULT) ./kernel/extract-new-files.sh >/dev/null
 $(ABI_REASONS): $(ABI_DIR)/exit_stats_abi.h ;
 
-# checkpatch.pl --strict on every patch; the log feeds make test's summary.
+# The new files are byte-identical in every kernel's series.
+kernel-shared-check:
+	@mkdir -p build/kernel-shared
+	@set -o pipefail; ./kernel/check-shared.sh $(KERNELS) | \
+		tee build/kernel-shared/shared.log
+
+# checkpatch.pl --strict (each kernel's own) on every patch of every series;
+# the log feeds make test's summary.
 checkpatch: deps
 	@mkdir -p build/checkpatch
-	@set -o pipefail; ./kernel/checkpatch.sh | tee build/checkpatch/checkpatch.log
+	@set -o pipefail; ./kernel/checkpatch.sh $(KERNELS) | tee build/checkpatch/checkpatch.log
 
 # Everything built or run; the downloaded Debian packages stay.
 clean:
-	find build -mindepth 1 -maxdepth 1 ! -name cache ! -name debs -exec rm -rf {} +
+	find build -mindepth 1 -maxdepth 1 ! -name 'cache*' ! -name 'debs*' -exec rm -rf {} +
 
 # Each part of the project brings its own targets.
 -include docs/docs.mk

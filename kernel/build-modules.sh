@@ -1,24 +1,28 @@
 #!/bin/bash
-# Build kvm.ko, kvm-intel.ko and kvm-amd.ko from Debian's linux-source-6.1
-# with our patch series applied, against Debian's headers packages, so they
+# Build kvm.ko, kvm-intel.ko and kvm-amd.ko from Debian's linux-source of
+# the kernel line $KERNEL (6.1, 6.12; default kernel/default) with that
+# kernel's patch series applied, against Debian's headers packages, so they
 # load into Debian's stock kernel of the same ABI (same vermagic and symbol
 # versions).  No kernel is built.  Output: build/modules/<abi>/*.ko
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-series=$top/kernel/patches/series
+# shellcheck source=kernel/kernel-env.sh
+. "$top/kernel/kernel-env.sh"
+series=$patches_dir/series
 abi=$("$top/lab/fetch-debian.sh")
 
 # Several make targets (lab, e2e, study, bench) depend on the modules and may
 # run at once: one build at a time, the others then find it up to date.
-exec 9>"$top/build/.build-modules.lock"
+exec 9>"$build_lock"
 flock 9
-root=$top/build/debs/root
+root=$debs_root
 hdr=$root/usr/src/linux-headers-$abi-amd64
-stage=$top/build/kvm-stage
+stage=$stage_dir
 out=$top/build/modules/$abi
 
 # Skip the build when nothing that goes into it changed.
-inputs_hash=$(cat "$0" "$series" $(sed -e '/^#/d' -e '/^$/d' -e "s|^|$top/kernel/patches/|" "$series") |
+mapfile -t patch_files < <(sed -e '/^#/d' -e '/^$/d' -e "s|^|$patches_dir/|" "$series")
+inputs_hash=$(cat "$0" "$kernel_dir/kernel.conf" "$series" "${patch_files[@]}" |
 	      { cat; echo "$abi"; } | sha256sum | cut -d' ' -f1)
 if [ -f "$out/.inputs" ] && [ "$(cat "$out/.inputs")" = "$inputs_hash" ] &&
    [ -f "$out/kvm.ko" ] && [ -f "$out/kvm-amd.ko" ] && [ -f "$out/kvm-intel.ko" ]; then
@@ -28,7 +32,7 @@ fi
 
 # Where the pristine KVM sources and the headers the series patches come from.
 "$top/kernel/extract-source.sh" >/dev/null
-pristine=$top/build/linux-kvm-src
+pristine=$src_dir
 
 # The -amd64 headers include the -common ones by absolute path; point them at
 # our unpacked copy instead of /usr/src.
@@ -40,7 +44,7 @@ cp -a "$pristine/." "$stage/"
 while read -r patch; do
 	case "$patch" in ''|'#'*) continue ;; esac
 	GIT_CEILING_DIRECTORIES=$top/build git -C "$stage" apply \
-		--whitespace=error-all "$top/kernel/patches/$patch" ||
+		--whitespace=error-all "$patches_dir/$patch" ||
 		{ echo "build-modules: $patch does not apply" >&2; exit 1; }
 done < "$series"
 
@@ -67,11 +71,11 @@ KBUILD
 jobs=$(nproc)
 make -s -C "$hdr" M="$stage/arch/x86/kvm" -j"$jobs" \
 	NOSTDINC_FLAGS="-I$override/arch/x86/include -I$override/include" \
-	modules
+	"${make_vars[@]}" modules
 
 mkdir -p "$out"
 for m in kvm kvm-intel kvm-amd; do
 	strip --strip-debug -o "$out/$m.ko" "$stage/arch/x86/kvm/$m.ko"
 done
 echo "$inputs_hash" > "$out/.inputs"
-echo "build-modules: $(ls "$out" | tr '\n' ' ')in ${out#"$top"/}"
+echo "build-modules: kvm-amd.ko kvm-intel.ko kvm.ko in ${out#"$top"/}"

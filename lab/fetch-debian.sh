@@ -1,57 +1,96 @@
 #!/bin/bash
 # Download (never install) the Debian packages the lab and the module build
-# need, for one matching 6.1 kernel version, into build/cache/, and unpack
-# them under build/debs/. Prints the resolved ABI name (e.g. 6.1.0-56).
+# need, for one matching kernel version of the kernel line $KERNEL (6.1,
+# 6.12; default kernel/default), into build/cache*/, and unpack them under
+# build/debs*/root (see kernel/kernel-env.sh). Prints the resolved ABI name
+# (e.g. 6.1.0-57, 6.12.118+deb12).
 #
-# The version is resolved at run time: the linux-source-6.1 candidate and
-# the newest linux-image-6.1.0-NN-amd64 whose version equals it.
+# The version is resolved at run time: the newest version of the source
+# package (kernel/$KERNEL/kernel.conf) that a linux-headers-<abi>-amd64 and
+# a linux-image-<abi>-amd64 (signed, else -unsigned) also have. The result
+# is kept in build/cache*/resolved; REFRESH=1 resolves again.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cache=$top/build/cache
-debs=$top/build/debs
-mkdir -p "$cache" "$debs"
+# shellcheck source=kernel/kernel-env.sh
+. "$top/kernel/kernel-env.sh"
+cache=$cache_dir
+mkdir -p "$cache" "$debs_root"
 
 # Callers may run concurrently; downloads and unpacking happen one at a time.
-exec 8>"$top/build/.fetch-debian.lock"
+exec 8>"$fetch_lock"
 flock 8
 
-die() { echo "fetch-debian: $*" >&2; exit 1; }
+die() { echo "fetch-debian: KERNEL=$KERNEL: $*" >&2; exit 1; }
 
 candidate() { apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { print $2 }'; }
 
-resolve_abi() {
-	local src_ver pkg ver best=""
-	src_ver=$(candidate linux-source-6.1)
-	[ -n "$src_ver" ] && [ "$src_ver" != "(none)" ] ||
-		die "linux-source-6.1 not in the package lists; run apt-get update"
-	for pkg in $(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64$' |
-		     awk '{ print $1 }' | sort -V); do
-		ver=$(candidate "$pkg")
-		[ "$ver" = "$src_ver" ] && best=${pkg#linux-image-}
+# The image package of ABI $1 at version $2: the signed one if it has that
+# version, else the unsigned one.
+image_at() {
+	local p
+	for p in "linux-image-$1-amd64" "linux-image-$1-amd64-unsigned"; do
+		[ "$(candidate "$p")" = "$2" ] && { echo "$p"; return 0; }
 	done
-	[ -n "$best" ] || die "no linux-image-6.1.0-NN-amd64 at version $src_ver"
-	echo "${best%-amd64}"
+	return 1
 }
 
-abi_file=$cache/abi
-if [ -s "$abi_file" ] && [ "${REFRESH:-0}" != 1 ]; then
-	abi=$(cat "$abi_file")
-else
-	abi=$(resolve_abi)
-	echo "$abi" > "$abi_file"
-fi
+# Prints "ABI VERSION IMAGE-PACKAGE".
+resolve() {
+	local src_vers pkg abi ver image best="" best_ver="" seen=""
+	src_vers=$(apt-cache madison "$src_pkg" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }')
+	[ -n "$src_vers" ] ||
+		die "$src_pkg not in the package lists; run apt-get update"
+	for pkg in $(apt-cache search --names-only "^linux-headers-${abi_re}-amd64\$" |
+		     awk '{ print $1 }'); do
+		abi=${pkg#linux-headers-}
+		abi=${abi%-amd64}
+		ver=$(candidate "$pkg")
+		seen="$seen $abi=$ver"
+		grep -qxF -- "$ver" <<<"$src_vers" || continue
+		image=$(image_at "$abi" "$ver") || continue
+		if [ -z "$best_ver" ] || dpkg --compare-versions "$ver" gt "$best_ver"; then
+			best="$abi $ver $image"
+			best_ver=$ver
+		fi
+	done
+	[ -n "$best" ] ||
+		die "no matching set in the archive: no linux-headers-<abi>-amd64 (found:${seen:- none})" \
+		    "with a linux-image-<abi>-amd64[-unsigned] at a version of $src_pkg" \
+		    "($(echo "$src_vers" | tr '\n' ' ' | sed 's/ $//'))"
+	echo "$best"
+}
 
-pkgs="linux-image-$abi-amd64 linux-headers-$abi-amd64 linux-headers-$abi-common
-      linux-kbuild-6.1 linux-source-6.1 busybox-static"
+resolved_file=$cache/resolved
+if [ -s "$resolved_file" ] && [ "${REFRESH:-0}" != 1 ]; then
+	read -r abi ver image < "$resolved_file"
+else
+	resolved=$(resolve) || exit 1
+	read -r abi ver image <<<"$resolved"
+	echo "$resolved" > "$resolved_file"
+fi
+[ -n "$image" ] || die "bad $resolved_file; run with REFRESH=1"
+
+# Every kernel package at the resolved version, by file name.
+pkgs=("$image=$ver" "linux-headers-$abi-amd64=$ver" "linux-headers-$abi-common=$ver"
+      "${kbuild_pkg//ABI/$abi}=$ver" "$src_pkg=$ver" busybox-static)
 cd "$cache"
-for p in $pkgs; do
-	ls "${p}"_*.deb >/dev/null 2>&1 || apt-get download -q "$p" >&2 ||
-		die "apt-get download $p failed"
+debs=()
+for p in "${pkgs[@]}"; do
+	name=${p%%=*}
+	vers='*'
+	[ "$name" != "$p" ] && vers=${ver//:/%3a}
+	# shellcheck disable=SC2206 # a glob, of file names without blanks
+	found=(${name}_${vers}_*.deb)
+	if [ ! -e "${found[0]}" ]; then
+		apt-get download -q "$p" >&2 || die "apt-get download $p failed"
+		# shellcheck disable=SC2206
+		found=(${name}_${vers}_*.deb)
+	fi
+	debs+=("$(printf '%s\n' "${found[@]}" | sort -V | tail -1)")
 done
-for p in $pkgs; do
-	deb=$(ls "${p}"_*.deb | sort -V | tail -1)
-	stamp=$debs/.$(basename "$deb").unpacked
+for deb in "${debs[@]}"; do
+	stamp=$debs_root/../.$deb.unpacked
 	[ -e "$stamp" ] && continue
-	dpkg-deb -x "$deb" "$debs/root" && touch "$stamp"
+	dpkg-deb -x "$deb" "$debs_root" && touch "$stamp"
 done
 echo "$abi"
