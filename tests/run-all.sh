@@ -4,7 +4,7 @@
 # over all their logs.  A suite that produced no log counts as a failure.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 start=$(date +%s)
 # A suite whose make fails is counted as a failure here even when its own
 # logs hold only "ok" lines (it may have died before writing the rest).
@@ -12,19 +12,30 @@ runner_log=build/run-all.log
 mkdir -p build
 : > "$runner_log"
 patterns=("$runner_log")
-# run_suite TARGET 'LOG-GLOB': the glob is expanded after the suite ran.
+# run_suite TARGET 'LOG-GLOB' [VAR=VALUE...]: the glob is expanded after the
+# suite ran; the variables go to make.
 run_suite() {
-	local target=$1 pattern=$2 status
-	echo "=== make $target ($(($(date +%s) - start)) s elapsed)"
-	make --no-print-directory "$target"
+	local target=$1 pattern=$2 status name
+	shift 2
+	name=$(echo "$target" "$@" | tr ' ' '-')
+	echo "=== make $target $* ($(($(date +%s) - start)) s elapsed)"
+	make --no-print-directory "$target" "$@"
 	status=$?
 	if [ $status != 0 ]; then
-		echo "=== make $target exited with status $status"
-		echo "not ok make-$target - exited with status $status" >> "$runner_log"
+		echo "=== make $target $* exited with status $status"
+		echo "not ok make-$name - exited with status $status" >> "$runner_log"
 	fi
 	patterns+=("$pattern")
 }
 run_suite checkpatch 'build/checkpatch/checkpatch.log'
+run_suite kernel-shared-check 'build/kernel-shared/shared.log'
+# Every kernel's modules build, with the stock vermagic and CRCs; the lab
+# suites below run the default kernel's (kernel/default).
+for conf in kernel/*/kernel.conf; do
+	kernel=${conf#kernel/}
+	kernel=${kernel%/kernel.conf}
+	run_suite modules-test "build/modules-test/$kernel.log" "KERNEL=$kernel"
+done
 run_suite docs-check 'build/unit-docs/docs.log'
 run_suite unit 'build/unit/*.log'
 run_suite exitstat-test 'build/exitstat/*.log'
@@ -37,7 +48,7 @@ run_suite exitstat-l2 'build/exitstat-l2/*.log'
 echo "=== all suites done in $(($(date +%s) - start)) s"
 logs=()
 for pattern in "${patterns[@]}"; do
-	matches=($(compgen -G "$pattern"))
+	mapfile -t matches < <(compgen -G "$pattern")
 	# A suite that left no log is passed on as missing, counted as failed.
 	[ ${#matches[@]} -gt 0 ] && logs+=("${matches[@]}") || logs+=("$pattern")
 done
