@@ -43,7 +43,7 @@ for m in kvm kvm-amd kvm-intel; do
 	if [ -z "$bad" ]; then
 		echo "ok modules-$KERNEL $m.ko $n imported symbol CRCs match"
 	else
-		fail "$m.ko symbol CRCs differ (symbol ours theirs):"
+		fail "$m.ko symbol CRCs differ (symbol, CRC in the module, the exporter's):"
 		echo "$bad" | head -20 | sed 's/^/#   /'
 	fi
 done

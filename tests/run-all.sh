@@ -18,11 +18,11 @@ run_suite() {
 	local target=$1 pattern=$2 status name
 	shift 2
 	name=$(echo "$target" "$@" | tr ' ' '-')
-	echo "=== make $target $* ($(($(date +%s) - start)) s elapsed)"
+	echo "=== make $target${*:+ $*} ($(($(date +%s) - start)) s elapsed)"
 	make --no-print-directory "$target" "$@"
 	status=$?
 	if [ $status != 0 ]; then
-		echo "=== make $target $* exited with status $status"
+		echo "=== make $target${*:+ $*} exited with status $status"
 		echo "not ok make-$name - exited with status $status" >> "$runner_log"
 	fi
 	patterns+=("$pattern")
