@@ -62,23 +62,42 @@ static uint64_t read_cycles(struct exitstat_backend *be, uint32_t leaf,
 }
 
 /*
- * The handling cycles of this reading's own queries after the reference
- * point, measured with two more reads of the total cycles at its end (a
- * query's cycles count once it is handled, so each read sees those of the
- * queries before it):
+ * What this reading's own queries cost in handling cycles, measured on the
+ * CPUID reason itself, so that exits of other reasons during the reading
+ * (interrupts, other vCPUs' I/O) do not disturb it.  A query's cycles count
+ * once it is handled, so a read sees those of the queries before it:
  *
- *   E1 - total_cycles   the queries from the total cycles read up to T2
- *   E2 - E1             the E1 query itself, which also stands for E2
- *                       (the same leaf) and, in snapshot_delta(), for the
- *                       next reading's first query (the total)
+ *   ns, cs     CPUID's count and cycles after the total cycles read
+ *   ne, e1, e2 CPUID's count and cycles twice, after T2
+ *
+ * e1 - cs is the queries from cs to ne; e2 - e1, the cost of one cycles
+ * query, stands for the five not inside it: the total cycles read, ns, e1,
+ * e2 and, in snapshot_delta(), the next reading's first query.  Valid when
+ * CPUID's count moved by exactly our queries between ns and ne.
  */
-static void read_own_cycles(struct exitstat_backend *be, struct snapshot *s)
+static void read_cpuid_start(struct exitstat_backend *be,
+			     const struct iface *iface, struct snapshot *s)
 {
-	uint64_t e1 = read_cycles(be, abi_leaf_total_cycles, 0);
-	uint64_t e2 = read_cycles(be, abi_leaf_total_cycles, 0);
+	uint32_t cpuid = reason_number(&iface->table, iface->table.cpuid_index);
 
+	read_count(be, iface, cpuid, &s->cpuid_count_start);
+	s->cpuid_calls_start = be->calls;
+	s->cpuid_cycles_start = read_cycles(be, abi_leaf_reason_cycles, cpuid);
+}
+
+static void read_own_cycles(struct exitstat_backend *be,
+			    const struct iface *iface, struct snapshot *s)
+{
+	uint32_t cpuid = reason_number(&iface->table, iface->table.cpuid_index);
+	uint64_t ne, e1, e2;
+
+	read_count(be, iface, cpuid, &ne);
+	s->cycles_quiet = ((ne - s->cpuid_count_start) & counter_mask(iface)) ==
+			  be->calls - s->cpuid_calls_start;
+	e1 = read_cycles(be, abi_leaf_reason_cycles, cpuid);
+	e2 = read_cycles(be, abi_leaf_reason_cycles, cpuid);
 	s->query_cycles = e2 - e1;
-	s->own_cycles = (e1 - s->total_cycles) + 2 * s->query_cycles;
+	s->own_cycles = (e1 - s->cpuid_cycles_start) + 4 * s->query_cycles;
 }
 
 static void read_once(struct exitstat_backend *be, const struct iface *iface,
@@ -92,6 +111,7 @@ static void read_once(struct exitstat_backend *be, const struct iface *iface,
 	s->total = read_total(be, iface);
 	s->seq_ref = be->calls;
 	s->total_cycles = read_cycles(be, abi_leaf_total_cycles, 0);
+	read_cpuid_start(be, iface, s);
 
 	for (i = 0; i < table->len; i++) {
 		st = &s->r[i];
@@ -118,7 +138,7 @@ static void read_once(struct exitstat_backend *be, const struct iface *iface,
 
 	t2 = read_total(be, iface);
 	own_through_t2 = be->calls - s->seq_ref;
-	read_own_cycles(be, s);
+	read_own_cycles(be, iface, s);
 	s->own_queries = be->calls - s->seq_ref;
 	s->sum = sum & mask;
 	moved = (t2 - s->total) & mask;
@@ -136,7 +156,19 @@ void snapshot_take(struct exitstat_backend *be, const struct iface *iface,
 		   struct snapshot *s, unsigned int max_attempts)
 {
 	s->attempts = 0;
+	s->earlier_cycles = 0;
+	s->earlier_quiet = true;
 	do {
+		/*
+		 * A retried attempt's queries lie before this reading's
+		 * reference point, between two readings of a delta: their
+		 * cycles (its first query estimated like the others) count as
+		 * exitstat's own too.
+		 */
+		if (s->attempts) {
+			s->earlier_cycles += s->query_cycles + s->own_cycles;
+			s->earlier_quiet = s->earlier_quiet && s->cycles_quiet;
+		}
 		read_once(be, iface, s);
 		s->attempts++;
 	} while (s->other_exits != 0 && s->attempts < max_attempts);
@@ -151,7 +183,7 @@ void snapshot_delta(const struct iface *iface, const struct snapshot *a,
 	size_t i, cpuid = iface->table.cpuid_index;
 
 	own->count = b->seq_ref - a->seq_ref;
-	own->cycles = a->own_cycles + b->query_cycles;
+	own->cycles = a->own_cycles + b->earlier_cycles + b->query_cycles;
 	for (i = 0; i < iface->table.len; i++) {
 		out[i].defined = a->r[i].defined && b->r[i].defined;
 		out[i].count = (b->r[i].count - a->r[i].count) & mask;
@@ -166,12 +198,11 @@ void snapshot_delta(const struct iface *iface, const struct snapshot *a,
 			   out[cpuid].count - own->count : 0;
 	*total = *total >= own->count ? *total - own->count : 0;
 	/*
-	 * The cycles only when both readings were undisturbed (no other exit
-	 * among our queries) and the figures fit: then they are our queries'
-	 * own, to within the two estimated queries.
+	 * The cycles only when no other CPUID exit came among the queries of
+	 * either reading and the figures fit: then they are our queries' own,
+	 * to within the five estimated ones.
 	 */
-	own->cycles_known = a->other_exits == 0 && b->other_exits == 0 &&
-			    a->consistent && b->consistent &&
+	own->cycles_known = a->cycles_quiet && b->cycles_quiet && b->earlier_quiet &&
 			    own->cycles <= out[cpuid].cycles &&
 			    own->cycles <= *total_cycles;
 	if (own->cycles_known) {

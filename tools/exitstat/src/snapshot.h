@@ -11,7 +11,8 @@
  *   2. total cycles
  *   3. for each defined reason: its count, then its cycles
  *   4. total exits again (T2)
- *   5. total cycles twice (E1, E2): what the queries themselves cost
+ *   2a. CPUID's count and cycles
+ *   5. CPUID's count, and its cycles twice: what the queries themselves cost
  *
  * Only the CPUID reason moves because of the read itself: its count is
  * lowered by the number of queries issued after the reference point up to
@@ -42,7 +43,11 @@ struct snapshot {
 	uint64_t seq_ref;	/* backend->calls at the reference point */
 	uint64_t own_queries;	/* queries after the reference point */
 	uint64_t own_cycles;	/* their handling cycles (see snapshot.c) */
-	uint64_t query_cycles;	/* what one query of the total cycles cost */
+	uint64_t query_cycles;	/* what one query of CPUID's cycles cost */
+	bool cycles_quiet;	/* no other CPUID exit among our queries */
+	uint64_t earlier_cycles;	/* own cycles of retried attempts */
+	bool earlier_quiet;		/* and whether they were all quiet */
+	uint64_t cpuid_count_start, cpuid_cycles_start, cpuid_calls_start;
 	uint64_t other_exits;	/* exits not caused by the read, during it */
 	uint64_t sum;		/* sum over reasons at the reference point */
 	bool consistent;	/* sum == total, or within other_exits of it */
