@@ -328,13 +328,13 @@ static int mode_watch(struct exitstat_env *env, const struct options *o,
 			o->interval);
 	fflush(out);
 	start = t_prev = env->now(env);
-	snapshot_take(env->backend, f, &a, SNAPSHOT_ATTEMPTS);
+	snapshot_take(env->backend, f, &a, 1);
 	for (k = 1; !o->count_given || k <= o->count; k++) {
 		if (!env->sleep_until(env, start + k * o->interval))
 			break;
 		t_cur = env->now(env);
 		v.wall_time = env->wall_time(env);
-		snapshot_take(env->backend, f, &b, SNAPSHOT_ATTEMPTS);
+		snapshot_take(env->backend, f, &b, 1);
 		snapshot_delta(f, &a, &b, delta, &v.total, &v.total_cycles,
 			       &own);
 		for (i = 0; i < n; i++)
@@ -424,11 +424,11 @@ static int mode_run(struct exitstat_env *env, const struct options *o,
 	}
 	/* The report goes after anything buffered before the command. */
 	fflush(NULL);
-	snapshot_take(env->backend, f, &a, SNAPSHOT_ATTEMPTS);
+	snapshot_take(env->backend, f, &a, 1);
 	t0 = env->now(env);
 	err = run_status(env, o->command, &status, &run);
 	t1 = env->now(env);
-	snapshot_take(env->backend, f, &b, SNAPSHOT_ATTEMPTS);
+	snapshot_take(env->backend, f, &b, 1);
 	if (err) {
 		ret = err;
 		goto out;

@@ -527,7 +527,7 @@ static void text_own(FILE *out, const struct own_queries *own)
 			" handling cycles are subtracted from CPUID and TOTAL", own->count,
 			own->cycles);
 	else
-		fprintf(out, "exitstat's own %" PRIu64 " CPUID queries are subtracted from the CPUID and TOTAL counts; their handling cycles could not be measured (another exit came among them) and remain in the CPUID and TOTAL cycles",
+		fprintf(out, "exitstat's own %" PRIu64 " CPUID queries are subtracted from the CPUID and TOTAL counts; their handling cycles could not be measured (another CPUID exit came among them) and remain in the CPUID and TOTAL cycles",
 			own->count);
 }
 
