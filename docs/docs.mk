@@ -1,9 +1,16 @@
-# docs/exit-reasons.md is generated from the series' ABI header.
+# docs/exit-reasons.md is generated from the series' reason tables and
+# exitstat's category table.
 DOCS_BIN := $(TOP)/build/docs/gen-reasons
 
-$(DOCS_BIN): docs/gen-reasons.c extract
+# Categories come from exitstat's table (tools/exitstat/src/categories.c).
+DOCS_CATEGORY_SRCS := $(addprefix $(TOP)/tools/exitstat/src/,categories.c reasons.c)
+
+$(DOCS_BIN): docs/gen-reasons.c $(DOCS_CATEGORY_SRCS) \
+		$(TOP)/tools/exitstat/src/categories.h extract
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -Wall -Wextra -Werror -I$(ABI_DIR) -o $@ $< $(ABI_REASONS)
+	$(CC) -std=c11 -Wall -Wextra -Werror -I$(ABI_DIR) \
+		-I$(TOP)/tools/exitstat/src -o $@ $< $(DOCS_CATEGORY_SRCS) \
+		$(ABI_REASONS)
 
 .PHONY: docs docs-check
 docs: $(DOCS_BIN)

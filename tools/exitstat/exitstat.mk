@@ -7,7 +7,8 @@ EXITSTAT_OUT := $(TOP)/build/exitstat
 EXITSTAT_ABI := $(ABI_DIR)/exit_stats_abi.h
 
 EXITSTAT_LIB_SRCS := $(addprefix $(EXITSTAT_SRC_DIR)/,backend.c reasons.c \
-	discover.c snapshot.c output.c help.c cli.c process.c) $(ABI_REASONS)
+	categories.c discover.c snapshot.c output.c help.c cli.c process.c) \
+	$(ABI_REASONS)
 EXITSTAT_HDRS := $(wildcard $(EXITSTAT_SRC_DIR)/*.h)
 EXITSTAT_FAKE_SRCS := $(EXITSTAT_TEST_DIR)/fake_hv.c
 EXITSTAT_TEST_HDRS := $(wildcard $(EXITSTAT_TEST_DIR)/*.h)

@@ -34,6 +34,7 @@ struct options {
 	bool count_given;
 	bool require;		/* run: no interface is an error, not a warning */
 	bool kernel_names;	/* --kernel-names */
+	bool by_category;	/* --by category */
 	const char *filter;	/* --filter REGEX, as given */
 	regex_t filter_re;	/* compiled, when filter is set */
 	char **command;		/* run: NULL-terminated */
@@ -178,6 +179,14 @@ static int parse_args(int argc, char **argv, struct options *o,
 				o->sort = SORT_REASON;
 			else
 				return usage_error(env, "unknown sort key '%s' (use count, cycles, mean or reason)", val);
+		} else if (option_is(a, "--by", &eq)) {
+			val = option_value(argc, argv, &i, eq);
+			if (val && strcmp(val, "category") == 0)
+				o->by_category = true;
+			else if (val && strcmp(val, "reason") == 0)
+				o->by_category = false;
+			else
+				return usage_error(env, "--by takes reason or category, not '%s'", val ? val : "");
 		} else if (option_is(a, "--numbering", &eq)) {
 			val = option_value(argc, argv, &i, eq);
 			if (val && strcmp(val, "vmx") == 0)
@@ -270,6 +279,7 @@ static struct view make_view(const struct options *o, const struct iface *f)
 	v.sort = o->sort;
 	v.filter = o->filter ? &o->filter_re : NULL;
 	v.kernel_names = o->kernel_names;
+	v.by_category = o->by_category;
 	return v;
 }
 

@@ -3,7 +3,7 @@
 #include "help.h"
 
 const char exitstat_usage[] =
-	"usage: exitstat [--all] [--sort count|cycles|mean|reason] [--json|--csv] [-o FILE]\n"
+	"usage: exitstat [--all] [--sort KEY] [--by category] [--json|--csv] [-o FILE]\n"
 	"       exitstat watch [-i SECONDS] [-n COUNT] [options]\n"
 	"       exitstat run [options] -- COMMAND [ARG...]\n"
 	"       exitstat raw LEAF [ECX]\n";
@@ -34,8 +34,10 @@ const char exitstat_help[] =
 	"  --sort KEY             count (default), cycles, mean (cycles per exit), reason\n"
 	"  --kernel-names         NAME as KVM's tracepoint, perf kvm stat and kvm_stat\n"
 	"                         print it (io, npf, EPT_VIOLATION) where KVM has one\n"
-	"  --filter REGEX         only reasons whose name or number matches (extended\n"
-	"                         regex, any case: 'IO|MSR', '^0x7'); TOTAL stays all\n"
+	"  --filter REGEX         only reasons whose name, number or category matches\n"
+	"                         (extended regex, any case: 'IO|MSR', '^0x7'); TOTAL all\n"
+	"  --by category          one row per vendor-neutral category (io, npf_ept, msr,\n"
+	"                         hlt, ...): the same rows on AMD and Intel\n"
 	"  --json                 one JSON object (watch: one per interval, one per line);\n"
 	"                         always UTF-8: other bytes of arguments read as U+FFFD\n"
 	"  --csv                  CSV with a header line\n"

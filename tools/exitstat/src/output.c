@@ -11,6 +11,7 @@ struct row {
 	uint32_t reason;
 	const char *name;		/* the one shown (see view.kernel_names) */
 	const char *kernel_name;	/* KVM's trace name, or NULL */
+	enum exit_category category;
 	uint64_t count, cycles, since_start;
 	char label[16];
 };
@@ -81,11 +82,57 @@ static int compare_rows(const void *pa, const void *pb)
 	return c;
 }
 
+/* Whether --filter lets the reason row through. */
+static bool row_matches(const struct view *v, const struct row *row,
+			const char *abi_name)
+{
+	if (!v->filter)
+		return true;
+	return regexec(v->filter, abi_name, 0, NULL, 0) == 0 ||
+	       (row->kernel_name &&
+		regexec(v->filter, row->kernel_name, 0, NULL, 0) == 0) ||
+	       regexec(v->filter, row->label, 0, NULL, 0) == 0 ||
+	       regexec(v->filter, category_name(row->category), 0, NULL, 0) == 0;
+}
+
+/*
+ * --by category: one row per category that holds a reason shown, its
+ * counters summed over them; zero rows too, so every host, AMD or Intel,
+ * has the same rows.  The category's index stands in for a reason number
+ * (the order of --sort reason).
+ */
+static size_t fold_into_categories(struct row *rows, size_t n)
+{
+	struct row sums[NR_CATEGORIES] = { 0 };
+	bool seen[NR_CATEGORIES] = { false };
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		struct row *sum = &sums[rows[i].category];
+
+		seen[rows[i].category] = true;
+		sum->count += rows[i].count;
+		sum->cycles += rows[i].cycles;
+		sum->since_start += rows[i].since_start;
+	}
+	for (i = 0; i < NR_CATEGORIES; i++) {
+		if (!seen[i])
+			continue;
+		rows[k] = sums[i];
+		rows[k].category = (enum exit_category)i;
+		rows[k].reason = (uint32_t)i;
+		rows[k].name = category_name((enum exit_category)i);
+		k++;
+	}
+	return k;
+}
+
 /* The rows a view shows, sorted; the caller frees them. */
 static struct row *collect_rows(const struct view *v, size_t *n)
 {
 	const struct reason_table *table = &v->iface->table;
-	struct row *rows = calloc(table->len ? table->len : 1, sizeof(*rows));
+	size_t room = table->len > NR_CATEGORIES ? table->len : NR_CATEGORIES;
+	struct row *rows = calloc(room, sizeof(*rows));
 	size_t i, k = 0;
 
 	if (!rows) {
@@ -95,7 +142,8 @@ static struct row *collect_rows(const struct view *v, size_t *n)
 	for (i = 0; i < table->len; i++) {
 		const struct reason_stat *st = &v->r[i];
 
-		if (!st->defined || (!v->all && st->count == 0))
+		if (!st->defined ||
+		    (!v->all && !v->by_category && st->count == 0))
 			continue;
 		rows[k].index = i;
 		rows[k].reason = reason_number(table, i);
@@ -105,15 +153,15 @@ static struct row *collect_rows(const struct view *v, size_t *n)
 		rows[k].count = st->count;
 		rows[k].cycles = st->cycles;
 		rows[k].since_start = v->since_start ? v->since_start[i] : 0;
+		rows[k].category = reason_category(table, i);
 		format_reason(rows[k].label, sizeof(rows[k].label),
 			      table->numbering, rows[k].reason);
-		if (v->filter && regexec(v->filter, reason_name(table, i), 0, NULL, 0) != 0 &&
-		    (!rows[k].kernel_name ||
-		     regexec(v->filter, rows[k].kernel_name, 0, NULL, 0) != 0) &&
-		    regexec(v->filter, rows[k].label, 0, NULL, 0) != 0)
+		if (!row_matches(v, &rows[k], reason_name(table, i)))
 			continue;
 		k++;
 	}
+	if (v->by_category)
+		k = fold_into_categories(rows, k);
 	compare_key = v->sort;
 	qsort(rows, k, sizeof(*rows), compare_rows);
 	*n = k;
@@ -243,21 +291,30 @@ static void json_reasons(FILE *out, const struct view *v)
 	size_t n, i;
 	struct row *rows = collect_rows(v, &n);
 
-	fputs("\"reasons\":[", out);
+	fputs(v->by_category ? "\"categories\":[" : "\"reasons\":[", out);
 	for (i = 0; i < n; i++) {
-		fprintf(out, "%s{\"reason\":%" PRIu32 ",\"reason_label\":\"%s\",\"name\":",
-			i ? "," : "", rows[i].reason, rows[i].label);
-		json_string(out, rows[i].name);
-		fputc(',', out);
+		if (v->by_category) {
+			fprintf(out, "%s{\"category\":\"%s\",", i ? "," : "",
+				rows[i].name);
+		} else {
+			fprintf(out, "%s{\"reason\":%" PRIu32 ",\"reason_label\":\"%s\",\"name\":",
+				i ? "," : "", rows[i].reason, rows[i].label);
+			json_string(out, rows[i].name);
+			fputc(',', out);
+		}
 		json_figures(out, v, rows[i].count, rows[i].cycles);
 		if (v->since_start)
 			fprintf(out, ",\"since_start\":%" PRIu64,
 				rows[i].since_start);
-		fputs(",\"kernel_name\":", out);
-		if (rows[i].kernel_name)
-			json_string(out, rows[i].kernel_name);
-		else
-			fputs("null", out);
+		if (!v->by_category) {
+			fputs(",\"kernel_name\":", out);
+			if (rows[i].kernel_name)
+				json_string(out, rows[i].kernel_name);
+			else
+				fputs("null", out);
+			fprintf(out, ",\"category\":\"%s\"",
+				category_name(rows[i].category));
+		}
 		fputc('}', out);
 	}
 	fputs("],\"total\":{", out);
@@ -314,15 +371,18 @@ static void csv_rows(FILE *out, const struct view *v, const char *prefix)
 	struct row *rows = collect_rows(v, &n);
 
 	for (i = 0; i < n; i++) {
-		fprintf(out, "%s%" PRIu32 ",%s,", prefix, rows[i].reason,
-			rows[i].label);
+		if (v->by_category)
+			fputs(prefix, out);
+		else
+			fprintf(out, "%s%" PRIu32 ",%s,", prefix,
+				rows[i].reason, rows[i].label);
 		csv_field(out, rows[i].name);
 		csv_figures(out, v, rows[i].count, rows[i].cycles);
 		if (v->since_start)
 			fprintf(out, ",%" PRIu64, rows[i].since_start);
 		fputc('\n', out);
 	}
-	fprintf(out, "%s,,TOTAL", prefix);
+	fprintf(out, "%s%sTOTAL", prefix, v->by_category ? "" : ",,");
 	csv_figures(out, v, v->total, v->total_cycles);
 	if (v->since_start)
 		fprintf(out, ",%" PRIu64, v->total_since_start);
@@ -333,6 +393,16 @@ static void csv_rows(FILE *out, const struct view *v, const char *prefix)
 #define CSV_HEADER "reason,reason_label,name,count,share_pct,cycles,mean_cycles,mean_us\n"
 #define CSV_WATCH_HEADER \
 	"time,interval,seconds,reason,reason_label,name,count,rate_per_s,share_pct,cycles,mean_cycles,mean_us,since_start\n"
+#define CSV_CATEGORY_HEADER "category,count,share_pct,cycles,mean_cycles,mean_us\n"
+#define CSV_CATEGORY_WATCH_HEADER \
+	"time,interval,seconds,category,count,rate_per_s,share_pct,cycles,mean_cycles,mean_us,since_start\n"
+
+static const char *csv_header(const struct view *v, bool watch)
+{
+	if (watch)
+		return v->by_category ? CSV_CATEGORY_WATCH_HEADER : CSV_WATCH_HEADER;
+	return v->by_category ? CSV_CATEGORY_HEADER : CSV_HEADER;
+}
 
 /* ---- table ---- */
 
@@ -367,10 +437,14 @@ struct widths {
 	int label, name;
 };
 
-static struct widths table_widths(const struct row *rows, size_t n)
+static struct widths table_widths(const struct view *v, const struct row *rows,
+				  size_t n)
 {
 	struct widths w = { 6, 5 };	/* "REASON", "TOTAL" */
 	size_t i;
+
+	if (v->by_category)
+		w.name = 8;		/* "CATEGORY", and no REASON column */
 
 	for (i = 0; i < n; i++) {
 		if ((int)strlen(rows[i].label) > w.label)
@@ -406,10 +480,13 @@ static void table_body(FILE *out, const struct view *v)
 {
 	size_t n, i, shown;
 	struct row *rows = collect_rows(v, &n);
-	struct widths w = table_widths(rows, n);
+	struct widths w = table_widths(v, rows, n);
 
-	fprintf(out, "%*s  %-*s %*s", w.label, "REASON", w.name, "NAME",
-		W_COUNT, "COUNT");
+	if (v->by_category)
+		fprintf(out, "%-*s %*s", w.name, "CATEGORY", W_COUNT, "COUNT");
+	else
+		fprintf(out, "%*s  %-*s %*s", w.label, "REASON", w.name, "NAME",
+			W_COUNT, "COUNT");
 	if (v->seconds > 0)
 		fprintf(out, " %*s", W_RATE, "RATE/S");
 	fprintf(out, " %*s %*s %*s", W_SHARE, "SHARE", W_CYCLES, "CYCLES",
@@ -424,8 +501,11 @@ static void table_body(FILE *out, const struct view *v)
 	if (v->max_rows > 0 && shown > (size_t)v->max_rows)
 		shown = (size_t)v->max_rows;
 	for (i = 0; i < shown; i++) {
-		fprintf(out, "%*s  %-*s", w.label, rows[i].label, w.name,
-			rows[i].name);
+		if (v->by_category)
+			fprintf(out, "%-*s", w.name, rows[i].name);
+		else
+			fprintf(out, "%*s  %-*s", w.label, rows[i].label,
+				w.name, rows[i].name);
 		table_figures(out, v, rows[i].count, rows[i].cycles);
 		if (v->since_start)
 			fprintf(out, " %*" PRIu64, W_COUNT, rows[i].since_start);
@@ -434,7 +514,10 @@ static void table_body(FILE *out, const struct view *v)
 	if (shown < n)
 		fprintf(out, "%*s  (%zu more rows; a taller terminal shows them)\n",
 			w.label, "", n - shown);
-	fprintf(out, "%*s  %-*s", w.label, "", w.name, "TOTAL");
+	if (v->by_category)
+		fprintf(out, "%-*s", w.name, "TOTAL");
+	else
+		fprintf(out, "%*s  %-*s", w.label, "", w.name, "TOTAL");
 	table_figures(out, v, v->total, v->total_cycles);
 	if (v->since_start)
 		fprintf(out, " %*" PRIu64, W_COUNT, v->total_since_start);
@@ -481,7 +564,7 @@ void print_snapshot(FILE *out, enum out_format format, const struct view *v,
 			s->other_exits, s->own_queries, s->attempts);
 		break;
 	case FORMAT_CSV:
-		fputs(CSV_HEADER, out);
+		fputs(csv_header(v, false), out);
 		csv_rows(out, v, "");
 		break;
 	default:
@@ -550,7 +633,7 @@ void print_watch(FILE *out, enum out_format format, const struct view *v,
 		break;
 	case FORMAT_CSV:
 		if (first)
-			fputs(CSV_WATCH_HEADER, out);
+			fputs(csv_header(v, true), out);
 		snprintf(prefix, sizeof(prefix), "%s,%lu,%.6f,", when, interval,
 			 v->seconds);
 		csv_rows(out, v, prefix);
@@ -599,7 +682,7 @@ void print_run(FILE *out, enum out_format format, const struct view *v,
 		struct view plain = *v;
 
 		plain.seconds = 0;
-		fputs(CSV_HEADER, out);
+		fputs(csv_header(v, false), out);
 		csv_rows(out, &plain, "");
 		break;
 	}

@@ -8,10 +8,11 @@
 #include <regex.h>
 #include <stdio.h>
 
+#include "categories.h"
 #include "discover.h"
 #include "snapshot.h"
 
-enum out_format { FORMAT_TABLE, FORMAT_JSON, FORMAT_CSV };
+enum out_format { FORMAT_TABLE, FORMAT_JSON, FORMAT_CSV, FORMAT_PROMETHEUS };
 enum sort_key { SORT_COUNT, SORT_CYCLES, SORT_MEAN, SORT_REASON };
 
 /* Version of the JSON and CSV field sets; bumped only when one changes. */
@@ -28,6 +29,7 @@ struct view {
 	bool all;			/* zero rows of defined reasons too */
 	const regex_t *filter;		/* rows whose name or label match; NULL: all */
 	bool kernel_names;		/* NAME: KVM's trace names where it has one */
+	bool by_category;		/* one row per category, summed over its reasons */
 	enum sort_key sort;
 	int max_rows;			/* 0: no limit */
 };

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "categories.h"
 #include "discover.h"
 #include "exitstat.h"
 #include "fake_hv.h"
@@ -710,7 +711,7 @@ static void test_bad_options(void)
 	      "--kernel-names: AMD rows as perf kvm stat names them (io)", "%s", r.out);
 	result_free(&r);
 	r = run_cli(&hv, "--json", NULL);
-	check(has(r.out, "\"name\":\"IOIO\",") && has(r.out, "\"kernel_name\":\"io\"}"),
+	check(has(r.out, "\"name\":\"IOIO\",") && has(r.out, "\"kernel_name\":\"io\","),
 	      "json: name and kernel_name side by side", "%.400s", r.out);
 	result_free(&r);
 	r = run_cli(&hv, "--filter", "^io$", NULL);
@@ -735,6 +736,72 @@ static void test_bad_options(void)
 	result_free(&r);
 }
 
+/* --by category: the same rows on both vendors, each the sum of its reasons. */
+static void test_categories(void)
+{
+	static struct fake_hv hv;
+	struct result vmx, svm;
+	char *problems = NULL;
+	size_t problems_len = 0;
+	FILE *err = open_memstream(&problems, &problems_len);
+	int n = categories_check(err);
+
+	fclose(err);
+	check(n == 0, "categories: every reason of both ABI tables has exactly one, and only those",
+	      "%d problems:\n%s", n, problems);
+	free(problems);
+
+	fake_hv_setup(&hv, "vmx");
+	vmx = run_cli(&hv, "--by", "category", "--csv", "--sort", "reason", NULL);
+	fake_hv_setup(&hv, "svm");
+	svm = run_cli(&hv, "--by", "category", "--csv", "--sort", "reason", NULL);
+	check(vmx.status == 0 && svm.status == 0 &&
+	      has(vmx.out, "category,count,share_pct,") &&
+	      has(vmx.out, "\nio,1000,") && has(svm.out, "\nio,1000,") &&
+	      has(vmx.out, "\nnpf_ept,300,") && has(svm.out, "\nnpf_ept,300,") &&
+	      has(vmx.out, "\nhlt,20,") && has(svm.out, "\nhlt,20,") &&
+	      has(vmx.out, "\nmsr,15,") && has(svm.out, "\nmsr,15,") &&
+	      has(vmx.out, "\ninterrupt,50,") && has(svm.out, "\ninterrupt,50,") &&
+	      has(vmx.out, "\nxsave,0,") && has(svm.out, "\nxsave,0,"),
+	      "--by category: Intel and AMD readings of the same exits give the same rows",
+	      "vmx:\n%s\nsvm:\n%s", vmx.out, svm.out);
+	check(lines(vmx.out) == lines(svm.out) && lines(vmx.out) == NR_CATEGORIES + 2,
+	      "--by category: every category a row (zeros too), one header, TOTAL",
+	      "%d and %d lines, want %d", lines(vmx.out), lines(svm.out), NR_CATEGORIES + 2);
+	result_free(&vmx);
+	result_free(&svm);
+
+	/* Two reasons in one category are added up: MSR read and write. */
+	fake_hv_setup(&hv, "vmx");
+	fake_hv_add(&hv, 31, 5);
+	vmx = run_cli(&hv, "--by", "category", "--json", NULL);
+	check(has(vmx.out, "\"categories\":[") && !has(vmx.out, "\"reasons\"") &&
+	      has(vmx.out, "{\"category\":\"msr\",\"count\":20,") &&
+	      has(vmx.out, "\"cycles\":20000,"),
+	      "--by category --json: msr is MSR_READ + MSR_WRITE, counts and cycles",
+	      "%.600s", vmx.out);
+	result_free(&vmx);
+	vmx = run_cli(&hv, "--json", NULL);
+	check(has(vmx.out, "\"name\":\"IO_INSTRUCTION\"") &&
+	      has(vmx.out, "\"category\":\"io\"}"),
+	      "json: every reason carries its category", "%.400s", vmx.out);
+	result_free(&vmx);
+	vmx = run_cli(&hv, "--by", "category", NULL);
+	check(vmx.status == 0 && has(vmx.out, "CATEGORY ") && has(vmx.out, "\nio ") &&
+	      !has(vmx.out, "REASON"),
+	      "--by category: table has a CATEGORY column instead of REASON and NAME",
+	      "%s", vmx.out);
+	result_free(&vmx);
+	vmx = run_cli(&hv, "--filter", "^npf_ept$", NULL);
+	check(has(vmx.out, "EPT_VIOLATION") && !has(vmx.out, "IO_INSTRUCTION"),
+	      "--filter: matches a reason's category", "%s", vmx.out);
+	result_free(&vmx);
+	vmx = run_cli(&hv, "--by", "vendor", NULL);
+	check(vmx.status == EXIT_USAGE && has(vmx.err, "--by takes reason or category"),
+	      "--by: an unknown key is a usage error saying the choices", "%s", vmx.err);
+	result_free(&vmx);
+}
+
 int main(void)
 {
 	test_normal_snapshot();
@@ -751,5 +818,6 @@ int main(void)
 	test_output_file();
 	test_json_utf8();
 	test_bad_options();
+	test_categories();
 	return tap_failures() ? 1 : 0;
 }
