@@ -57,6 +57,36 @@ VENDOR = {
 UNKNOWN_VENDOR = {"name": "unknown vendor", "l1": "unknown L1",
                   "codes": "exit reasons of an unknown numbering", "ref": "no table"}
 FIRST_BOOT = ("firmware", "kernel", "userspace")
+TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+
+
+def reason_tables():
+    """build/reasons/reasons.json (make reasons-json; make exports
+    REASONS_JSON): every reason's name and vendor-neutral category as the C
+    side has them, so nothing here copies a name by hand."""
+    path = os.environ.get("REASONS_JSON") or os.path.join(TOP, "build", "reasons",
+                                                         "reasons.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        raise SystemExit(f"analyze: cannot read the reason tables {path} ({e}): "
+                         "run make reasons-json")
+
+
+def reason_categories(numbering):
+    """{reason name: category} of a numbering ("svm", "vmx"); {} if unknown."""
+    table = reason_tables()["numberings"].get(numbering)
+    return {r["name"]: r["category"] for r in table["reasons"]} if table else {}
+
+
+def by_category(counts, categories):
+    """Exits per category, largest first; names without one go to "other"."""
+    sums = {}
+    for name, count in counts.items():
+        cat = categories.get(name, "other")
+        sums[cat] = sums.get(cat, 0) + count
+    return sorted(((c, n) for c, n in sums.items() if n), key=lambda kv: (-kv[1], kv[0]))
 SECOND_BOOT = ("reboot_firmware", "reboot_kernel", "reboot_userspace")
 
 
@@ -535,7 +565,8 @@ def analyze(run_dir, out_dir, command=None, plots=True, others=()):
             f"{n} ({fmt_int(c)}, {c / last.total:.1%})" for n, c in ranked[:5]) + ".")
         r.append("- **Least frequent (seen at least once):** " + ", ".join(
             f"{n} ({fmt_int(c)})" for n, c in reversed(ranked[-5:])) + ".")
-    io_name = "IO_INSTRUCTION" if run.numbering == "vmx" else "IOIO"
+    categories = reason_categories(run.numbering)
+    io_name = next((n for n, c in categories.items() if c == "io"), None)
     io_exits = last.counts.get(io_name, 0)
     console_bytes = sum(p.console_bytes for p in phases)
     if io_exits and console_bytes:
@@ -564,6 +595,7 @@ def analyze(run_dir, out_dir, command=None, plots=True, others=()):
         "seconds": (last.t - phases[0].start.t) if phases else last.t,
         "phases": [(p.name, p.exits, p.duration, p.rate) for p in phases],
         "ranked": ranked, "burst_share": burstiness(rates) if rates else None,
+        "by_category": by_category(last.counts, categories),
         "checks_ok": ok_all, "out_dir": out_dir,
     }
     if others:
@@ -602,6 +634,16 @@ def analyze(run_dir, out_dir, command=None, plots=True, others=()):
                  fmt_int(round(last.total_cycles / last.total)) if last.total else "", ""])
     r.append(md_table(["reason", "code", "exits", "share", "cycles", "mean cycles",
                        "mean µs"], rrow))
+    r.append("")
+    r.append("## Exits by category (whole run)\n")
+    r.append("Vendor-neutral groups of the reasons above (`exitstat --by category`'s, "
+             "from build/reasons/reasons.json), the same rows on AMD and Intel.\n")
+    crow = []
+    for cat, c in summary["by_category"]:
+        y = sum(last.cycles.get(n, 0) for n in last.counts if categories.get(n, "other") == cat)
+        crow.append([cat, fmt_int(c), f"{c / last.total:.2%}", fmt_int(y),
+                     fmt_int(round(y / c))])
+    r.append(md_table(["category", "exits", "share", "cycles", "mean cycles"], crow))
     r.append("")
     if phases:
         r.append("## Reasons per phase\n")
@@ -701,6 +743,17 @@ def side_by_side_rows(summaries, plain=False):
         rows.append([f"reason #{k + 1}"] +
                     [f"{s['ranked'][k][0]} ({s['ranked'][k][1] / s['total']:.1%})"
                      if len(s["ranked"]) > k and s["total"] else "-" for s in summaries])
+    # Categories line the vendors up where reason names cannot.
+    totals = {}
+    for s in summaries:
+        for cat, c in s.get("by_category", []):
+            totals[cat] = totals.get(cat, 0) + c
+    for cat in sorted(totals, key=lambda k: (-totals[k], k)):
+        cells = []
+        for s in summaries:
+            c = dict(s.get("by_category", [])).get(cat, 0)
+            cells.append(f"{fmt_int(c)} ({c / s['total']:.1%})" if s["total"] else "-")
+        rows.append([f"category {cat}"] + cells)
     rows.append(["busiest 10% of intervals hold"] +
                 [f"{s['burst_share']:.0%}" if s["burst_share"] is not None else "-"
                  for s in summaries])
@@ -717,7 +770,8 @@ def side_by_side(summaries, out_dir, plots):
     r.append("The same guest and workloads on our KVM on each vendor's lab machine; "
              "each column comes from its own run of this command. Reason names "
              "follow each vendor's numbering (IOIO is IO_INSTRUCTION, NPF is "
-             "EPT_VIOLATION, INTR is EXTERNAL_INTERRUPT). Seconds are L1's clock: "
+             "EPT_VIOLATION, INTR is EXTERNAL_INTERRUPT); the category rows group "
+             "them the same way on both (`exitstat --by category`). Seconds are L1's clock: "
              "Bochs' clock follows its instruction count (`clock: sync=none`) and "
              "QEMU TCG's the host's, so compare exits, not exits per second, across "
              "the columns; timer-driven reasons differ most.\n")

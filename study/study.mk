@@ -31,7 +31,7 @@ FORCE:
 
 # Both vendors side by side by default; DEMO_VENDOR=amd (or intel) for one.
 DEMO_VENDOR ?= both
-demo: modules study-tools
+demo: modules study-tools $(REASONS_JSON)
 	$(TOP)/study/run-profile.sh --vendor $(DEMO_VENDOR) full
 
 # The sampler under ASan/UBSan, dynamically linked, for its unit test.
@@ -48,7 +48,7 @@ study_run = $(1) > $(2) 2>&1; s=$$?; \
 
 # No VM, a few seconds: the sampler against a fake debugfs, the analysis
 # on synthetic runs.
-study-unit: $(STUDY_DIR)/study-sampler-asan
+study-unit: $(STUDY_DIR)/study-sampler-asan $(REASONS_JSON)
 	@$(call study_run,$(TOP)/study/test-sampler.sh $(STUDY_DIR)/study-sampler-asan,$(STUDY_DIR)/sampler-unit.log,sampler-unit)
 	@$(call study_run,python3 $(TOP)/study/test_analyze.py,$(STUDY_DIR)/analyze-unit.log,analyze-unit)
 	@! grep -q '^not ok ' $(STUDY_DIR)/sampler-unit.log $(STUDY_DIR)/analyze-unit.log || \
@@ -57,7 +57,7 @@ study-unit: $(STUDY_DIR)/study-sampler-asan
 # The short profile on both vendors side by side (SKIP_INTEL=1: AMD only).
 STUDY_TEST_VENDOR := $(if $(filter 1,$(SKIP_INTEL)),amd,both)
 study_short := $(STUDY_DIR)/report-short
-study-test: modules study-tools
+study-test: modules study-tools $(REASONS_JSON)
 	@mkdir -p $(STUDY_DIR)
 	@rm -f $(STUDY_DIR)/*.log
 	-$(MAKE) --no-print-directory study-unit

@@ -128,6 +128,27 @@ with tempfile.TemporaryDirectory() as d:
           "the pio burst with delta 9 != 10 was not flagged")
     check("report-first-boot", "**1 412** exits" in report, "first boot total missing")
     check("summary-printed", "Phases:" in stdout and "IOIO" in stdout, stdout[:200])
+    # Categories come from build/reasons/reasons.json, the C side's table.
+    fin = analyze.final_sample(run)
+    svm_cats = dict(analyze.by_category(fin.counts, analyze.reason_categories("svm")))
+    check("categories-from-reason-table",
+          svm_cats == {"io": fin.counts["IOIO"], "cpuid": fin.counts["CPUID"],
+                       "hlt": fin.counts["HLT"]}, f"{svm_cats} from {fin.counts}")
+    check("report-category-table",
+          f"| io | {analyze.fmt_int(fin.counts['IOIO'])} |" in report,
+          "no io row in the category table of report.md")
+    with contextlib.redirect_stdout(io.StringIO()):
+        _, amd = analyze.analyze(d, out + "-again", "test", False)
+    intel = dict(amd, vendor="Intel VMX", total=10, by_category=analyze.by_category(
+        {"IO_INSTRUCTION": 7, "EPT_VIOLATION": 3, "CPUID": 0},
+        analyze.reason_categories("vmx")))
+    _, rows = analyze.side_by_side_rows([amd, intel], plain=True)
+    cat_rows = {r[0]: r[1:] for r in rows if r[0].startswith("category ")}
+    check("side-by-side-category-rows",
+          cat_rows.get("category io", [""])[0].startswith(analyze.fmt_int(fin.counts["IOIO"]))
+          and cat_rows["category io"][1] == "7 (70.0%)"
+          and cat_rows.get("category npf_ept") == ["0 (0.0%)", "3 (30.0%)"],
+          f"{cat_rows}")
     for png in ("exits_per_second.png", "totals_by_reason.png"):
         p = os.path.join(out, png)
         with open(p, "rb") as f:

@@ -1,7 +1,8 @@
 # exitstat, the guest command: `make exitstat` builds the static binary
 # build/exitstat/exitstat; `make exitstat-test` builds the ASan+UBSan test
 # programs, runs them and prints the summary line.
-EXITSTAT_SRC_DIR := $(TOP)/tools/exitstat/src
+EXITSTAT_TOP_DIR := $(TOP)/tools/exitstat
+EXITSTAT_SRC_DIR := $(EXITSTAT_TOP_DIR)/src
 EXITSTAT_TEST_DIR := $(TOP)/tools/exitstat/tests
 EXITSTAT_OUT := $(TOP)/build/exitstat
 EXITSTAT_ABI := $(ABI_DIR)/exit_stats_abi.h
@@ -23,8 +24,22 @@ EXITSTAT_TEST_FLAGS := -O1 -g -fno-omit-frame-pointer \
 # Result lines of unit_tests come from the shared tests/lib/tap.c.
 EXITSTAT_TAP := $(TOP)/tests/lib/tap.c
 
-.PHONY: exitstat exitstat-test
+.PHONY: exitstat exitstat-test reasons-json
 exitstat: extract $(EXITSTAT_OUT)/exitstat
+
+# The reason tables as JSON for Python and shell (numbers, names, KVM's trace
+# names, categories), written from the C tables so nothing copies them.
+REASONS_JSON := $(TOP)/build/reasons/reasons.json
+export REASONS_JSON
+reasons-json: extract $(REASONS_JSON)
+
+$(TOP)/build/reasons/reasons-json: $(EXITSTAT_TOP_DIR)/reasons-json.c \
+		$(EXITSTAT_LIB_SRCS) $(EXITSTAT_HDRS) $(EXITSTAT_ABI)
+	@mkdir -p $(dir $@)
+	$(CC) $(EXITSTAT_CFLAGS) -o $@ $< $(EXITSTAT_LIB_SRCS) -lm
+
+$(REASONS_JSON): $(TOP)/build/reasons/reasons-json
+	$< > $@.tmp && mv $@.tmp $@
 
 $(EXITSTAT_OUT)/exitstat: $(EXITSTAT_LIB_SRCS) $(EXITSTAT_SRC_DIR)/main.c \
 		$(EXITSTAT_HDRS) $(EXITSTAT_ABI)
@@ -49,7 +64,8 @@ $(EXITSTAT_OUT)/exitstat-fake: $(EXITSTAT_LIB_SRCS) $(EXITSTAT_FAKE_SRCS) \
 		$(EXITSTAT_LIB_SRCS) $(EXITSTAT_FAKE_SRCS) \
 		$(EXITSTAT_TEST_DIR)/fake_main.c -lm
 
-exitstat-test: exitstat $(EXITSTAT_OUT)/unit_tests $(EXITSTAT_OUT)/exitstat-fake
+exitstat-test: exitstat $(EXITSTAT_OUT)/unit_tests $(EXITSTAT_OUT)/exitstat-fake \
+		$(REASONS_JSON)
 	@rm -f $(EXITSTAT_OUT)/*.log
 	@$(EXITSTAT_TEST_DIR)/run-tests.sh $(EXITSTAT_OUT)
 	@$(TOP)/tests/summarize.sh $(EXITSTAT_OUT)/*.log

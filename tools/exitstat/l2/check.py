@@ -22,23 +22,23 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 import tap  # noqa: E402
 from tap import check as report  # noqa: E402  (name, good, why)
 
-IOIO, CPUID, VMMCALL = 0x7B, 0x72, 0x81
-
-
-def abi_version():
-    """KVM_EXIT_STATS_VERSION from the series' ABI header (make exports
-    ABI_DIR), so the interface version is written down in one place."""
+def reason_tables():
+    """build/reasons/reasons.json, the reason tables and the ABI version
+    as the C side has them (make reasons-json; make exports REASONS_JSON),
+    so no reason number or version is copied here."""
     top = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..")
-    abi_dir = os.environ.get("ABI_DIR") or os.path.join(top, "build", "kvm-new", "arch", "x86", "kvm")
-    path = os.path.join(abi_dir, "exit_stats_abi.h")
-    with open(path, encoding="utf-8") as f:
-        m = re.search(r"^#define KVM_EXIT_STATS_VERSION\s+(\d+)", f.read(), re.M)
-    if not m:
-        sys.exit(f"check.py: no KVM_EXIT_STATS_VERSION in {path}")
-    return int(m.group(1))
+    path = os.environ.get("REASONS_JSON") or os.path.join(top, "build", "reasons", "reasons.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        sys.exit(f"check.py: cannot read the reason tables {path} ({e}): run make reasons-json")
 
 
-ABI_VERSION = abi_version()
+REASONS = reason_tables()
+SVM_NUMBER = {r["name"]: r["reason"] for r in REASONS["numberings"]["svm"]["reasons"]}
+IOIO, CPUID, VMMCALL = SVM_NUMBER["IOIO"], SVM_NUMBER["CPUID"], SVM_NUMBER["VMMCALL"]
+ABI_VERSION = REASONS["abi_version"]
 SIGNATURE_REGS = {"eax": ABI_VERSION, "ebx": 0x74697845, "ecx": 0x74617453,
                   "edx": 0x4D564B73}  # the version, "ExitStatsKVM"
 CSV_HEADER = ["reason", "reason_label", "name", "count", "share_pct",

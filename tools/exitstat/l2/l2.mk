@@ -20,6 +20,6 @@ exitstat-l2-initramfs: exitstat $(EXITSTAT_L2_OUT)/portwrite
 		$(EXITSTAT_OUT)/exitstat $(EXITSTAT_L2_OUT)/portwrite \
 		$(EXITSTAT_L2_OUT)/guest.cpio.gz
 
-exitstat-l2: modules exitstat-l2-initramfs
+exitstat-l2: modules exitstat-l2-initramfs $(REASONS_JSON)
 	$(EXITSTAT_L2_SRC)/run.sh $(EXITSTAT_L2_PORTS)
 	$(TOP)/tests/summarize.sh $(EXITSTAT_L2_OUT)/*.log

@@ -3,7 +3,7 @@
 # python3, exit statuses, terminal refresh, the man page, and the real
 # static binary on this machine.  Prints "ok NAME" / "not ok NAME - why".
 set -u
-: "${ABI_DIR:?run from make (ABI_DIR names the directory of exit_stats_abi.h)}"
+: "${REASONS_JSON:?run from make (REASONS_JSON names build/reasons/reasons.json, the reason tables)}"
 out=${1:?usage: cli-tests.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 man_page="$here/../exitstat.1"
@@ -87,8 +87,8 @@ documented(head)
 assert all(len(r) == len(head) for r in rows), "ragged rows"
 assert rows[-1][2] == "TOTAL" and rows[-1][0] == ""
 body = rows[1:-1]
-svm_codes = open(os.environ["ABI_DIR"] + "/exit_stats_reasons.c").read().split("kvm_exit_stats_svm_codes[]")[1].split("};")[0]
-assert len(body) == svm_codes.count("{ 0x"), (len(body), svm_codes.count("{ 0x"))
+svm = json.load(open(os.environ["REASONS_JSON"]))["numberings"]["svm"]["reasons"]
+assert sorted((int(r[0]), r[1], r[2]) for r in body) == [(s["reason"], s["reason_label"], s["name"]) for s in svm], "rows are not the SVM table"
 assert sum(int(r[3]) for r in body) == int(rows[-1][3])
 npf = [r for r in body if r[2] == "NPF"][0]
 assert npf[0] == "1024" and npf[1] == "0x400" and npf[3] == "300", npf
