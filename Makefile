@@ -6,18 +6,17 @@ ABI_DIR := $(TOP)/build/kvm-new/arch/x86/kvm
 ABI_REASONS := $(ABI_DIR)/exit_stats_reasons.c
 export TOP ABI_DIR ABI_REASONS
 
-# The kernel line (kernel/<KERNEL>/: kernel.conf, patches/) of make modules;
-# all kernels with a series: $(KERNELS). The default is in kernel/default.
+# The kernel line (kernel/<KERNEL>/: kernel.conf, patches/) of every target:
+# the modules and the Debian kernel the lab boots; all kernels with a series:
+# $(KERNELS). The default is in kernel/default. Exported: the lab scripts
+# (lab/fetch-debian.sh, kernel/kernel-env.sh) read it.
 KERNEL_DEFAULT := $(shell cat $(TOP)/kernel/default)
 KERNEL ?= $(KERNEL_DEFAULT)
 KERNELS := $(sort $(patsubst kernel/%/kernel.conf,%,$(wildcard kernel/*/kernel.conf)))
-# Only these targets take another KERNEL yet: the lab boots the default only.
-KERNEL_TARGETS := all deps modules modules-test kernel-shared-check checkpatch extract clean
-ifneq ($(KERNEL),$(KERNEL_DEFAULT))
-ifneq ($(filter-out $(KERNEL_TARGETS),$(or $(MAKECMDGOALS),all)),)
-$(error KERNEL=$(KERNEL): only make $(KERNEL_TARGETS) take it yet; the lab, e2e, study and bench run $(KERNEL_DEFAULT) (kernel/README.md))
+ifeq ($(filter $(KERNEL),$(KERNELS)),)
+$(error KERNEL=$(KERNEL): no kernel/$(KERNEL)/kernel.conf (kernels: $(KERNELS)))
 endif
-endif
+export KERNEL
 
 .PHONY: all deps modules modules-test kernel-shared-check extract unit e2e test demo lab-shell checkpatch clean
 

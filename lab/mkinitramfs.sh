@@ -13,7 +13,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 lab=$top/lab
-cache_dir=$top/build/lab/initramfs
+image_dir=$top/build/lab/initramfs
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 usage() {
@@ -39,7 +39,9 @@ for tool in cpio gzip strip readelf modinfo sha256sum flock; do
 done
 
 abi=$("$lab/fetch-debian.sh")
-stock=$top/build/debs/root/lib/modules/$abi-amd64/kernel
+# The kernel line $KERNEL (default kernel/default) has its own package tree.
+debs=$(. "$top/kernel/kernel-env.sh" && echo "$debs_root")
+stock=$debs/lib/modules/$abi-amd64/kernel
 [ -d "$stock" ] || die "no stock modules at $stock; run lab/fetch-debian.sh"
 
 case $modules in
@@ -53,19 +55,27 @@ stock) kvm_dir=$stock/arch/x86/kvm; set_name=stock-$abi ;;
    set_name=dir-$(echo "$kvm_dir" | sha256sum | cut -c1-12) ;;
 esac
 
-busybox=$top/build/debs/root/bin/busybox
+busybox=$debs/bin/busybox
 [ -x "$busybox" ] || busybox=$(command -v busybox || true)
 [ -n "$busybox" ] && readelf -l "$busybox" 2>/dev/null | grep -q INTERP && busybox=""
 [ -n "$busybox" ] || die "no statically linked busybox; run lab/fetch-debian.sh"
 
 # Where a module comes from: the KVM set for kvm*, Debian's tree otherwise.
-# Debian 12 ships plain .ko files; accept .ko.xz/.ko.zst too.
+# Debian's 6.1 ships plain .ko files, its 6.12 .ko.xz; .ko.zst is accepted too.
 declare -A stock_path=()
 while read -r f; do
 	n=${f##*/}
 	n=${n%%.ko*}
 	stock_path[${n//-/_}]=$f
 done < <(find "$stock" -name '*.ko*')
+# Modules built into the kernel (6.12 has virtio_pci and its ring in the
+# image) need no file: they count as loaded.
+declare -A builtin=()
+while read -r f; do
+	n=${f##*/}
+	n=${n%%.ko*}
+	builtin[${n//-/_}]=1
+done < <(cat "$stock/../modules.builtin" 2>/dev/null)
 find_module() {
 	local name=${1//-/_} f
 	case $name in
@@ -86,6 +96,7 @@ add_with_deps() {
 	local name=${1//-/_} file dep deps
 	[ -n "${seen[$name]:-}" ] && return
 	seen[$name]=1
+	[ -n "${builtin[$name]:-}" ] && return
 	file=$(find_module "$name")
 	deps=$(modinfo -F depends "$file" | tr ',' ' ')
 	for dep in $deps; do add_with_deps "$dep"; done
@@ -111,13 +122,13 @@ key=$( {
 	for m in $all_modules; do sha256sum "$(find_module "$m")"; done
 } | sha256sum | cut -c1-64)
 
-image=$cache_dir/$set_name.cpio.gz
-mkdir -p "$cache_dir"
+image=$image_dir/$set_name.cpio.gz
+mkdir -p "$image_dir"
 # Runs may start side by side: one builds, the others wait and reuse.
-exec 9>"$cache_dir/.lock"
+exec 9>"$image_dir/.lock"
 flock 9
 if [ ! -s "$image" ] || [ "$(cat "$image.key" 2>/dev/null)" != "$key" ]; then
-	stage=$(mktemp -d "$cache_dir/.stage.XXXXXX")
+	stage=$(mktemp -d "$image_dir/.stage.XXXXXX")
 	trap 'rm -rf "$stage"' EXIT
 	mkdir -p "$stage"/{bin,dev,etc,proc,sys,tmp,run,root,mnt,host,out,lab,modules}
 	ln -s bin "$stage/sbin"

@@ -40,7 +40,7 @@ run_suite docs-check 'build/unit-docs/docs.log'
 run_suite unit 'build/unit/*.log'
 run_suite exitstat-test 'build/exitstat/*.log'
 run_suite lab-selftest 'build/lab/selftest.log'
-run_suite e2e 'build/e2e/*.log'
+run_suite e2e "build/e2e/$(cat kernel/default)/*.log"
 run_suite bench-gate 'build/bench-gate/*.log'
 run_suite exitstat-l2 'build/exitstat-l2/*.log'
 [ -f study/study.mk ] && run_suite study-test 'build/study/*.log'

@@ -2,12 +2,15 @@
 # /dev/kvm (tests/e2e/README.md).
 #   make e2e            build, then three L1 boots: our modules, our modules
 #                       with kvm.exit_stats=0, Debian's stock modules (must
-#                       fail where the leaves are missing); logs in build/e2e
+#                       fail where the leaves are missing); logs in
+#                       build/e2e/<KERNEL>/ (the binary is the same for all)
 #   make e2e-build      just the static test binary
 #   make e2e-ours / e2e-param-off / e2e-stock   one boot each
 .PHONY: e2e e2e-build e2e-ours e2e-param-off e2e-stock
 
 E2E_DIR := $(TOP)/build/e2e
+# The logs of each kernel's boots (make e2e KERNEL=...).
+E2E_LOG_DIR := $(E2E_DIR)/$(KERNEL)
 E2E_BIN := $(E2E_DIR)/exit_stats_e2e
 E2E_SRCS := $(TOP)/tests/e2e/exit_stats_e2e.c $(TOP)/tests/e2e/t11_nested.c \
 	$(TOP)/tests/e2e/t12_clock.c \
@@ -52,8 +55,9 @@ e2e-stock: deps e2e-build
 
 # Every boot runs even if an earlier one failed; the summary has the say.
 e2e: modules e2e-build
-	@rm -f $(E2E_DIR)/*.log
+	@rm -f $(E2E_LOG_DIR)/*.log
 	-$(TOP)/tests/e2e/run-lab.sh ours
 	-$(TOP)/tests/e2e/run-lab.sh param-off
 	-$(TOP)/tests/e2e/run-lab.sh stock
-	$(TOP)/tests/summarize.sh $(E2E_DIR)/ours.log $(E2E_DIR)/param-off.log $(E2E_DIR)/stock.log
+	$(TOP)/tests/summarize.sh $(E2E_LOG_DIR)/ours.log $(E2E_LOG_DIR)/param-off.log \
+		$(E2E_LOG_DIR)/stock.log

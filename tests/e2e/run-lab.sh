@@ -1,7 +1,9 @@
 #!/bin/bash
-# Host side of `make e2e`: boots the lab's L1 once for MODE and runs the
-# end-to-end binary there, writing build/e2e/MODE.log (result lines for
-# tests/summarize.sh) and build/e2e/MODE.console (the lab's own messages).
+# Host side of `make e2e`: boots the lab's L1 (Debian's kernel of the kernel
+# line $KERNEL, default kernel/default) once for MODE and runs the end-to-end
+# binary there, writing build/e2e/KERNEL/MODE.log (result lines for
+# tests/summarize.sh) and build/e2e/KERNEL/MODE.console (the lab's own
+# messages).
 #
 #   tests/e2e/run-lab.sh ours        our modules, kvm.exit_stats=1 (default);
 #                                    the static build, then the ASan/UBSan one
@@ -20,15 +22,16 @@ param-off) lab_args=(--modules ours --kvm-args exit_stats=0); flags=(--expect-pa
 stock) lab_args=(--modules stock); flags=(--expect-stock) ;;
 *) echo "usage: $0 ours|param-off|stock [test binary flags...]" >&2; exit 2 ;;
 esac
-dir=$top/build/e2e
-bin=$dir/exit_stats_e2e
+kernel=${KERNEL:-$(cat "$top/kernel/default")}
+bin=$top/build/e2e/exit_stats_e2e
 [ -x "$bin" ] || { echo "run-lab: $bin missing; run 'make e2e-build'" >&2; exit 2; }
+dir=$top/build/e2e/$kernel
 out=$dir/run-$mode
 rm -rf "$out"
 mkdir -p "$out"
 log=$dir/$mode.log console=$dir/$mode.console
 
-"$top/lab/run-l1.sh" --timeout "${E2E_TIMEOUT:-300}" --name "e2e-$mode-$$" \
+KERNEL=$kernel "$top/lab/run-l1.sh" --timeout "${E2E_TIMEOUT:-300}" --name "e2e-$kernel-$mode-$$" \
 	--out "$out" "${lab_args[@]}" "$top/tests/e2e/l1-run.sh" "${flags[@]}" "$@" \
 	> "$console" 2>&1
 status=$?
@@ -44,6 +47,6 @@ status=$?
 		echo "not ok e2e-$mode-lab-run - lab/run-l1.sh exited $status (see $console)"
 	fi
 } > "$log"
-grep -E '^(not )?ok ' "$log" | grep -c '^ok ' | sed "s/^/e2e $mode: /; s/$/ passed/"
+grep -E '^(not )?ok ' "$log" | grep -c '^ok ' | sed "s/^/e2e $kernel $mode: /; s/$/ passed/"
 grep -E '^not ok ' "$log" || true
 exit $status
