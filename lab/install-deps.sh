@@ -6,6 +6,9 @@ pkgs=(build-essential bc bison flex libelf-dev libssl-dev kmod cpio xz-utils
       clang libclang-rt-14-dev bochs bochsbios vgabios isolinux
       syslinux-common genisoimage cpuid man-db bochs-term
       linux-perf bpftrace)
+# exitstat's Prometheus checks (promtool, node_exporter's textfile collector,
+# curl to scrape it) and make test's shellcheck suite.
+pkgs+=(prometheus prometheus-node-exporter curl shellcheck)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

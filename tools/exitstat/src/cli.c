@@ -29,6 +29,8 @@ struct options {
 	enum numbering numbering;
 	bool all;
 	const char *output;
+	const char *format_option;	/* the option that chose the format */
+	const char *textfile;	/* watch --textfile PATH */
 	double interval;
 	unsigned long count;	/* 0: until interrupted */
 	bool count_given;
@@ -153,14 +155,38 @@ static int parse_args(int argc, char **argv, struct options *o,
 			*done = true;
 			return 0;
 		}
-		if (option_is(a, "--json", &eq) && !eq) {
-			if (o->format == FORMAT_CSV)
-				return usage_error(env, "%s: choose one of --json and --csv", a);
-			o->format = FORMAT_JSON;
-		} else if (option_is(a, "--csv", &eq) && !eq) {
-			if (o->format == FORMAT_JSON)
-				return usage_error(env, "%s: choose one of --json and --csv", a);
-			o->format = FORMAT_CSV;
+		if ((option_is(a, "--json", &eq) && !eq) ||
+		    (option_is(a, "--csv", &eq) && !eq) ||
+		    option_is(a, "--format", &eq)) {
+			enum out_format format;
+
+			val = a[2] == 'j' ? "json" : a[2] == 'c' ? "csv" :
+			      option_value(argc, argv, &i, eq);
+			if (val && strcmp(val, "table") == 0)
+				format = FORMAT_TABLE;
+			else if (val && strcmp(val, "json") == 0)
+				format = FORMAT_JSON;
+			else if (val && strcmp(val, "csv") == 0)
+				format = FORMAT_CSV;
+			else if (val && strcmp(val, "prometheus") == 0)
+				format = FORMAT_PROMETHEUS;
+			else
+				return usage_error(env, "--format takes table, json, csv or prometheus, not '%s'", val ? val : "");
+			if (o->format_option && o->format != format) {
+				fprintf(env->err, "exitstat: %s and %s ask for two formats\n",
+					o->format_option, a);
+				return usage_error(env, "%s", "choose one of --format table|json|csv|prometheus, --json and --csv");
+			}
+			o->format = format;
+			o->format_option = a;
+		} else if (option_is(a, "--textfile", &eq)) {
+			watch_option = a;
+			o->textfile = option_value(argc, argv, &i, eq);
+			if (!o->textfile || !*o->textfile)
+				return usage_error(env, "%s needs a file name ending in .prom", a);
+			if (strlen(o->textfile) < 6 ||
+			    strcmp(o->textfile + strlen(o->textfile) - 5, ".prom") != 0)
+				return usage_error(env, "--textfile '%s': node_exporter's textfile collector reads only files named *.prom; name it so", o->textfile);
 		} else if (option_is(a, "--all", &eq) && !eq) {
 			o->all = true;
 		} else if (option_is(a, "--kernel-names", &eq) && !eq) {
@@ -247,6 +273,12 @@ static int parse_args(int argc, char **argv, struct options *o,
 	}
 	if (watch_option && o->mode != MODE_WATCH)
 		return usage_error(env, "%s is an option of 'exitstat watch'", watch_option);
+	if (o->textfile && (o->output || o->format_option || o->by_category))
+		return usage_error(env, "%s", "--textfile writes only the Prometheus file: drop -o, --json, --csv, --format and --by");
+	if (o->format == FORMAT_PROMETHEUS && o->mode != MODE_SNAPSHOT)
+		return usage_error(env, "%s", "--format prometheus prints counters since the VM started: use it without a mode (exitstat --format prometheus), or exitstat watch --textfile FILE.prom");
+	if (o->format == FORMAT_PROMETHEUS && o->by_category)
+		return usage_error(env, "%s", "--format prometheus labels every reason with its category (sum by (category) in PromQL): drop --by category");
 	if (run_option && o->mode != MODE_RUN)
 		return usage_error(env, "%s is an option of 'exitstat run'", run_option);
 	if (o->mode == MODE_RUN && (!o->command || !o->command[0]))
@@ -305,6 +337,32 @@ static int mode_snapshot(struct exitstat_env *env, const struct options *o,
 	return 0;
 }
 
+static FILE *output_open(struct exitstat_env *env, const char *path,
+			 char **tmp_path);
+static int output_close(struct exitstat_env *env, FILE *out, const char *path,
+			char *tmp_path, bool keep, int ret);
+
+/*
+ * watch --textfile: the reading's counters in Prometheus' format, replacing
+ * the file whole (a new file renamed over it), so node_exporter never reads
+ * half of one.
+ */
+static int write_textfile(struct exitstat_env *env, const struct options *o,
+			  const struct iface *f, const struct snapshot *s)
+{
+	struct view v = make_view(o, f);
+	char *tmp_path;
+	FILE *out = output_open(env, o->textfile, &tmp_path);
+
+	if (!out)
+		return EXIT_CANTCREAT;
+	v.r = s->r;
+	v.total = s->total;
+	v.total_cycles = s->total_cycles;
+	print_snapshot(out, FORMAT_PROMETHEUS, &v, s);
+	return output_close(env, out, o->textfile, tmp_path, true, 0);
+}
+
 static int mode_watch(struct exitstat_env *env, const struct options *o,
 		      const struct iface *f, FILE *out)
 {
@@ -316,7 +374,7 @@ static int mode_watch(struct exitstat_env *env, const struct options *o,
 	struct own_queries own;
 	/* Refresh in place only for a person watching a terminal. */
 	bool refresh = env->out_is_tty && out == env->out &&
-		       o->format == FORMAT_TABLE && !o->count_given;
+		       o->format == FORMAT_TABLE && !o->count_given && !o->textfile;
 	double start, t_prev, t_cur;
 	unsigned long k;
 	struct view v = make_view(o, f);
@@ -339,7 +397,9 @@ static int mode_watch(struct exitstat_env *env, const struct options *o,
 	fflush(out);
 	start = t_prev = env->now(env);
 	snapshot_take(env->backend, f, &a, 1);
-	for (k = 1; !o->count_given || k <= o->count; k++) {
+	if (o->textfile)
+		ret = write_textfile(env, o, f, &a);
+	for (k = 1; ret == 0 && (!o->count_given || k <= o->count); k++) {
 		if (!env->sleep_until(env, start + k * o->interval))
 			break;
 		t_cur = env->now(env);
@@ -355,11 +415,15 @@ static int mode_watch(struct exitstat_env *env, const struct options *o,
 		v.total_since_start = total_since;
 		v.seconds = t_cur - t_prev;
 		v.max_rows = refresh && env->tty_rows > 8 ? env->tty_rows - 6 : 0;
-		if (refresh)
-			fputs("\033[H\033[2J", out);
-		else if (k > 1 && o->format == FORMAT_TABLE)
-			fputc('\n', out);
-		print_watch(out, o->format, &v, k, &own, k == 1);
+		if (o->textfile) {
+			ret = write_textfile(env, o, f, &b);
+		} else {
+			if (refresh)
+				fputs("\033[H\033[2J", out);
+			else if (k > 1 && o->format == FORMAT_TABLE)
+				fputc('\n', out);
+			print_watch(out, o->format, &v, k, &own, k == 1);
+		}
 		if (ferror(out)) {
 			ret = EXIT_OSERR;
 			break;

@@ -544,6 +544,93 @@ static void table_check(FILE *out, const struct snapshot *s)
 	}
 }
 
+/* ---- Prometheus ---- */
+
+/* A label value of the text exposition format: \\, \" and \n escaped. */
+static void prom_label(FILE *out, const char *key, const char *value)
+{
+	fprintf(out, "%s=\"", key);
+	for (; *value; value++) {
+		if (*value == '\\' || *value == '"')
+			fprintf(out, "\\%c", *value);
+		else if (*value == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*value, out);
+	}
+	fputc('"', out);
+}
+
+static const char *vendor_of(enum numbering numbering)
+{
+	return numbering == NUMBERING_VMX ? "intel" :
+	       numbering == NUMBERING_SVM ? "amd" : "unknown";
+}
+
+/* One counter family, a sample per reason row. */
+static void prom_family(FILE *out, const struct view *v, const struct row *rows,
+			size_t n, const char *metric, const char *help,
+			bool cycles)
+{
+	size_t i;
+
+	fprintf(out, "# HELP %s %s\n# TYPE %s counter\n", metric, help, metric);
+	for (i = 0; i < n; i++) {
+		fprintf(out, "%s{", metric);
+		prom_label(out, "vendor", vendor_of(v->iface->table.numbering));
+		fputc(',', out);
+		prom_label(out, "reason", rows[i].label);
+		fputc(',', out);
+		prom_label(out, "name", rows[i].name);
+		/* Empty where KVM has no name: every sample has the same labels. */
+		fputc(',', out);
+		prom_label(out, "kernel_name",
+			   rows[i].kernel_name ? rows[i].kernel_name : "");
+		fputc(',', out);
+		prom_label(out, "category", category_name(rows[i].category));
+		fprintf(out, "} %" PRIu64 "\n", cycles ? rows[i].cycles : rows[i].count);
+	}
+}
+
+/*
+ * Prometheus' text exposition format, as node_exporter's textfile collector
+ * reads it: counters since the VM started (every defined reason, zeros too,
+ * so series do not come and go), labelled with vendor, reason, name, KVM's
+ * name and category; "sum by (category)" gives --by category's rows.  The
+ * closing "# EOF" (OpenMetrics' end marker, a comment to the text format)
+ * tells a reader the file is complete.
+ */
+static void print_prometheus(FILE *out, const struct view *v)
+{
+	struct view every = *v;
+	size_t n;
+	struct row *rows;
+
+	every.all = true;
+	every.kernel_names = false;
+	every.by_category = false;
+	every.sort = SORT_REASON;
+	rows = collect_rows(&every, &n);
+	prom_family(out, &every, rows, n, "exitstat_exits_total",
+		    "VM exits of this VM (all vCPUs) by exit reason since it started, read by exitstat through KVM's exit statistics CPUID leaves.",
+		    false);
+	prom_family(out, &every, rows, n, "exitstat_exit_cycles_total",
+		    "Host TSC cycles KVM spent handling this VM's exits, by exit reason.",
+		    true);
+	fprintf(out, "# HELP exitstat_all_exits_total Every VM exit of this VM, the interface's total (exits of no defined reason included).\n"
+		"# TYPE exitstat_all_exits_total counter\nexitstat_all_exits_total %" PRIu64 "\n",
+		v->total);
+	fprintf(out, "# HELP exitstat_all_exit_cycles_total Host TSC cycles KVM spent handling every exit of this VM.\n"
+		"# TYPE exitstat_all_exit_cycles_total counter\nexitstat_all_exit_cycles_total %" PRIu64 "\n",
+		v->total_cycles);
+	if (v->iface->tsc_khz)
+		fprintf(out, "# HELP exitstat_tsc_hertz Frequency of the host TSC the cycles are counted in.\n"
+			"# TYPE exitstat_tsc_hertz gauge\nexitstat_tsc_hertz %" PRIu64 "\n",
+			(uint64_t)v->iface->tsc_khz * 1000);
+	fputs("# EOF\n", out);
+	free(rows);
+}
+
 /* ---- the reports ---- */
 
 void print_snapshot(FILE *out, enum out_format format, const struct view *v,
@@ -566,6 +653,9 @@ void print_snapshot(FILE *out, enum out_format format, const struct view *v,
 	case FORMAT_CSV:
 		fputs(csv_header(v, false), out);
 		csv_rows(out, v, "");
+		break;
+	case FORMAT_PROMETHEUS:
+		print_prometheus(out, v);
 		break;
 	default:
 		table_interface(out, v->iface);

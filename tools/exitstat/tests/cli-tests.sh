@@ -10,7 +10,13 @@ man_page="$here/../exitstat.1"
 fake="$out/exitstat-fake"
 real="$out/exitstat"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+exporter_pid=
+# shellcheck disable=SC2317  # called by the trap
+cleanup() {
+	[ -n "$exporter_pid" ] && kill "$exporter_pid" 2>/dev/null && wait "$exporter_pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
 
 ok() { echo "ok $1"; }
 not_ok() { echo "not ok $1 - $2"; }
@@ -172,11 +178,120 @@ documented(rows[0])
 assert rows[1][0] == "0x4ffffffd" and rows[1][1] == "0x0000007b" and rows[1][2] == "0x000003e8", rows
 '
 
+# ---- Prometheus ----
+# prom_check NAME FILE PYTHON: check() with `samples` = {(metric, labels): value}
+# and `families` = {metric: [HELP?, TYPE?]} of FILE in the text format.
+prom_check() {
+	check "$1" "$2" '
+import re
+samples, families = {}, {}
+for line in text.splitlines():
+    m = re.match(r"# (HELP|TYPE) (\w+) ", line)
+    if m:
+        families.setdefault(m.group(2), []).append(m.group(1))
+        continue
+    if line.startswith("#") or not line:
+        continue
+    m = re.match(r"(\w+)(?:\{(.*)\})? (\S+)$", line)
+    assert m, "not a sample line: " + line
+    labels = tuple(sorted(re.findall(r"(\w+)=\"([^\"]*)\"", m.group(2) or "")))
+    samples[(m.group(1), labels)] = float(m.group(3))
+table = json.load(open(os.environ["REASONS_JSON"]))["numberings"]
+def reasons(metric):
+    return {dict(k[1])["name"]: v for k, v in samples.items() if k[0] == metric}
+'"$3"
+}
+for numbering in vmx svm; do
+	fake "$numbering" --format prometheus
+	expect_status "--format prometheus ($numbering): exit 0" 0 "$st"
+	if promtool check metrics <"$tmp/out" >"$tmp/promtool" 2>&1; then
+		ok "--format prometheus ($numbering): promtool check metrics accepts it"
+	else
+		not_ok "--format prometheus ($numbering): promtool check metrics accepts it" "$(head -n 3 "$tmp/promtool")"
+	fi
+	NUMBERING=$numbering prom_check "--format prometheus ($numbering): a counter per reason with its labels, HELP and TYPE, # EOF" "$tmp/out" '
+numbering = os.environ["NUMBERING"]
+want = {(r["reason_label"], r["name"], r["category"]) for r in table[numbering]["reasons"]}
+for metric in ("exitstat_exits_total", "exitstat_exit_cycles_total"):
+    got = {(d["reason"], d["name"], d["category"]) for d in (dict(k[1]) for k in samples if k[0] == metric)}
+    assert got == want, (metric, sorted(got ^ want)[:5])
+    assert families[metric] == ["HELP", "TYPE"], families
+assert {dict(k[1])["vendor"] for k in samples if k[1]} == {"intel" if numbering == "vmx" else "amd"}
+exits = reasons("exitstat_exits_total")
+io_name = [r["name"] for r in table[numbering]["reasons"] if r["category"] == "io"][0]
+assert exits[io_name] == 1000 and exits["HLT"] == 20, exits
+assert sum(exits.values()) == samples[("exitstat_all_exits_total", ())], "sum over reasons is not the total"
+assert text.endswith("\n# EOF\n"), text[-40:]
+'
+done
+
+# watch --textfile: the file node_exporter's textfile collector reads,
+# replaced whole after every reading; then node_exporter itself serves it.
+textdir="$tmp/textfile"
+mkdir "$textdir"
+fake vmx watch -n 3 -i 0.25 --textfile "$textdir/exitstat.prom"
+expect_status "watch --textfile: exit 0" 0 "$st"
+files=$(find "$textdir" -mindepth 1 -printf '%f ')
+if [ ! -s "$tmp/out" ] && [ "$files" = "exitstat.prom " ]; then
+	ok "watch --textfile: only the file, nothing on stdout, no temporary file left"
+else
+	not_ok "watch --textfile: only the file, nothing on stdout, no temporary file left" "stdout $(head -c 100 "$tmp/out"); files: $files"
+fi
+prom_check "watch --textfile: the last reading's counters (1000 + 3 x 100 I/O exits)" "$textdir/exitstat.prom" '
+exits = reasons("exitstat_exits_total")
+assert exits["IO_INSTRUCTION"] == 1300 and exits["EPT_VIOLATION"] == 300, exits
+assert sum(exits.values()) == samples[("exitstat_all_exits_total", ())]
+'
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+prometheus-node-exporter --web.listen-address="127.0.0.1:$port" \
+	--collector.disable-defaults --collector.textfile \
+	--collector.textfile.directory="$textdir" >"$tmp/exporter.log" 2>&1 &
+exporter_pid=$!
+# Poll until it serves (or 10 s pass): no fixed wait for it to start.
+scraped=false
+for _ in $(seq 100); do
+	if curl -sf "http://127.0.0.1:$port/metrics" >"$tmp/scraped"; then
+		scraped=true
+		break
+	fi
+	kill -0 "$exporter_pid" 2>/dev/null || break
+	sleep 0.1
+done
+if $scraped; then
+	cp "$textdir/exitstat.prom" "$tmp/file.prom"
+	prom_check "node_exporter textfile collector: serves every exitstat sample with the file's value, no scrape error" "$tmp/scraped" '
+served = {k: v for k, v in samples.items() if k[0].startswith("exitstat_")}
+file_text = open(os.path.join(os.path.dirname(sys.argv[1]), "file.prom")).read()
+in_file = {}
+for line in file_text.splitlines():
+    m = re.match(r"(exitstat_\w+)(?:\{(.*)\})? (\S+)$", line)
+    if m:
+        in_file[(m.group(1), tuple(sorted(re.findall(r"(\w+)=\"([^\"]*)\"", m.group(2) or ""))))] = float(m.group(3))
+assert len(in_file) == 2 * 80 + 3, len(in_file)
+assert served == in_file, sorted(set(served.items()) ^ set(in_file.items()))[:4]
+assert samples[("node_textfile_scrape_error", ())] == 0
+assert reasons("exitstat_exits_total")["IO_INSTRUCTION"] == 1300
+'
+else
+	not_ok "node_exporter textfile collector: serves every exitstat sample with the file's value, no scrape error" "no answer on port $port: $(tail -n 3 "$tmp/exporter.log")"
+fi
+kill "$exporter_pid" 2>/dev/null && wait "$exporter_pid" 2>/dev/null
+exporter_pid=
+fake vmx watch -n 1 --textfile "$tmp/no-such-dir/exitstat.prom"
+expect_status "watch --textfile into a missing directory: exit 73" 73 "$st"
+
 # ---- errors ----
-for args in "--frob" "watch -i" "run" "raw 0xZ" "--sort x"; do
+for args in "--frob" "watch -i" "run" "raw 0xZ" "--sort x" "--format xml" \
+	"--json --format csv" "run --format prometheus -- true" \
+	"--format prometheus --by category" "--textfile x.prom" \
+	"watch --textfile x.txt" "watch --textfile x.prom --json" \
+	"watch --textfile x.prom -o y"; do
+	# shellcheck disable=SC2086  # the arguments are meant to split
 	fake vmx $args
 	expect_status "bad options '$args': exit 64" 64 "$st"
 done
+fake vmx watch --textfile exitstat.txt
+if grep -q "reads only files named \*.prom" "$tmp/err"; then ok "--textfile without .prom: says what to name it"; else not_ok "--textfile without .prom: says what to name it" "$(head -n 1 "$tmp/err")"; fi
 "$real" --no-such-option >/dev/null 2>"$tmp/err"
 expect_status "real binary: bad option exits 64" 64 $?
 fake stock-amd

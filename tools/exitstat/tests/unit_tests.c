@@ -730,7 +730,9 @@ static void test_bad_options(void)
 	fake_hv_setup(&hv, "vmx");
 	r = run_cli(&hv, "--help", NULL);
 	check(r.status == 0 && lines(r.out) <= 50 && has(r.out, "exitstat(1)") &&
-	      has(r.out, "--filter") && has(r.out, "--require"),
+	      has(r.out, "--filter") && has(r.out, "--require") &&
+	      has(r.out, "--by category") && has(r.out, "--textfile") &&
+	      has(r.out, "prometheus"),
 	      "help: every option, short (at most 50 lines), the rest in exitstat(1)",
 	      "status %d, %d lines", r.status, lines(r.out));
 	result_free(&r);
