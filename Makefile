@@ -63,6 +63,7 @@ clean:
 # Each part of the project brings its own targets.
 -include docs/docs.mk
 -include tests/unit/unit.mk
+-include tests/shellcheck.mk
 -include tools/exitstat/exitstat.mk
 -include lab/lab.mk
 -include tests/e2e/e2e.mk

@@ -74,6 +74,7 @@ want="VM created (firmware starts)=0;first console output=11;Probing EDD (edd=of
 expect event-samples "events '$events', want '$want'" test "$events" = "$want"
 periodic=$(awk -F, '$3 == "periodic" && $6 == "TOTAL"' "$samples" | wc -l)
 expect periodic-samples "$periodic periodic samples in ~0.9 s at 50 ms" test "$periodic" -ge 8
+# shellcheck disable=SC2016  # $1 is awk's field, not the shell's
 expect times-increase "t_s not monotonic" \
 	awk -F, 'NR > 1 { if ($1 + 0 < last) exit 1; last = $1 + 0 }' "$samples"
 lines=$(cut -f2 "$work/out/console.tsv" | tr '\n' ';')

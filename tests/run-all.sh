@@ -36,6 +36,7 @@ for conf in kernel/*/kernel.conf; do
 	kernel=${kernel%/kernel.conf}
 	run_suite modules-test "build/modules-test/$kernel.log" "KERNEL=$kernel"
 done
+run_suite shellcheck 'build/shellcheck/shellcheck.log'
 run_suite docs-check 'build/unit-docs/docs.log'
 run_suite unit 'build/unit/*.log'
 run_suite exitstat-test 'build/exitstat/*.log'
