@@ -9,13 +9,21 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/lab/fetch-debian.sh" >/dev/null
 tarball=$debs_root/usr/src/$src_pkg.tar.xz
 dest=$src_dir
+# The stamp names the package version fetch-debian resolved and the tarball
+# it unpacked (size, time), so a newer Debian point release is unpacked anew
+# instead of its headers meeting the old KVM sources.
+read -r _ src_version _ <"$cache_dir/resolved"
+tarball_id=$(stat -c '%s %Y' "$tarball")
+stamp="$src_pkg $src_version ($tarball_id)"
 # make checkpatch and make modules may run at once: one unpacks, the other waits.
 exec 7>"$dest.lock"
 flock 7
-if [ ! -e "$dest/.done" ]; then
-	rm -rf "$dest"
-	mkdir -p "$dest"
-	tar -xJf "$tarball" -C "$dest" --strip-components=1 \
+if [ "$(cat "$dest/.done" 2>/dev/null)" != "$stamp" ]; then
+	# Unpacked beside and swapped in, so a reader of the old tree (a
+	# checkpatch run of another make) loses it only for a moment.
+	rm -rf "$dest.new" "$dest.old"
+	mkdir -p "$dest.new"
+	tar -xJf "$tarball" -C "$dest.new" --strip-components=1 \
 		"$src_pkg/arch/x86/kvm" \
 		"$src_pkg/virt/kvm" \
 		"$src_pkg/arch/x86/include/asm/kvm_host.h" \
@@ -24,6 +32,9 @@ if [ ! -e "$dest/.done" ]; then
 		"$src_pkg/scripts/checkpatch.pl" \
 		"$src_pkg/scripts/spelling.txt" \
 		"$src_pkg/scripts/const_structs.checkpatch"
-	touch "$dest/.done"
+	echo "$stamp" >"$dest.new/.done"
+	[ ! -e "$dest" ] || mv "$dest" "$dest.old"
+	mv "$dest.new" "$dest"
+	rm -rf "$dest.old"
 fi
 echo "$dest"
