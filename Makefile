@@ -71,6 +71,7 @@ clean:
 -include lab/bochs/bochs.mk
 -include bench/bench.mk
 -include tools/exitstat/l2/l2.mk
+-include packaging/deb.mk
 
 # The whole suite; the last line of its output is "N passed, N failed".
 test: deps

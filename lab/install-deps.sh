@@ -5,7 +5,7 @@ pkgs=(build-essential bc bison flex libelf-dev libssl-dev kmod cpio xz-utils
       git python3 qemu-system-x86 qemu-utils busybox-static gnuplot-nox
       clang libclang-rt-14-dev bochs bochsbios vgabios isolinux
       syslinux-common genisoimage cpuid man-db bochs-term
-      linux-perf bpftrace)
+      linux-perf bpftrace debootstrap lintian)
 # exitstat's Prometheus checks (promtool, node_exporter's textfile collector,
 # curl to scrape it) and make test's shellcheck suite.
 pkgs+=(prometheus prometheus-node-exporter curl shellcheck)
