@@ -11,9 +11,13 @@ fake="$out/exitstat-fake"
 real="$out/exitstat"
 tmp=$(mktemp -d)
 exporter_pid=
+prometheus_pid=
 # shellcheck disable=SC2317  # called by the trap
 cleanup() {
-	[ -n "$exporter_pid" ] && kill "$exporter_pid" 2>/dev/null && wait "$exporter_pid" 2>/dev/null
+	local pid
+	for pid in $prometheus_pid $exporter_pid; do
+		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -242,7 +246,10 @@ exits = reasons("exitstat_exits_total")
 assert exits["IO_INSTRUCTION"] == 1300 and exits["EPT_VIOLATION"] == 300, exits
 assert sum(exits.values()) == samples[("exitstat_all_exits_total", ())]
 '
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+port=$(free_port)
 prometheus-node-exporter --web.listen-address="127.0.0.1:$port" \
 	--collector.disable-defaults --collector.textfile \
 	--collector.textfile.directory="$textdir" >"$tmp/exporter.log" 2>&1 &
@@ -275,7 +282,45 @@ assert reasons("exitstat_exits_total")["IO_INSTRUCTION"] == 1300
 else
 	not_ok "node_exporter textfile collector: serves every exitstat sample with the file's value, no scrape error" "no answer on port $port: $(tail -n 3 "$tmp/exporter.log")"
 fi
-kill "$exporter_pid" 2>/dev/null && wait "$exporter_pid" 2>/dev/null
+# And a Prometheus server scraping that node_exporter: PromQL returns the
+# file's counters, summed by category as exitstat --by category would.
+prom_port=$(free_port)
+printf '%s\n' 'global:' '  scrape_interval: 1s' 'scrape_configs:' '  - job_name: node' \
+	'    static_configs:' "      - targets: ['127.0.0.1:$port']" >"$tmp/prometheus.yml"
+prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/tsdb" \
+	--web.listen-address="127.0.0.1:$prom_port" >"$tmp/prometheus.log" 2>&1 &
+prometheus_pid=$!
+# Poll until the first scrape is queryable (or 30 s pass).
+answered=false
+for _ in $(seq 300); do
+	if curl -sf --data-urlencode 'query=sum by (category) (exitstat_exits_total)' \
+		"http://127.0.0.1:$prom_port/api/v1/query" >"$tmp/promql.json" &&
+	   python3 -c 'import json, sys; sys.exit(0 if json.load(open(sys.argv[1]))["data"]["result"] else 1)' "$tmp/promql.json"; then
+		answered=true
+		break
+	fi
+	kill -0 "$prometheus_pid" 2>/dev/null || break
+	sleep 0.1
+done
+if $answered; then
+	check "Prometheus server via node_exporter: PromQL sum by (category) is the file's counters by category" "$tmp/promql.json" '
+import re
+got = {r["metric"]["category"]: float(r["value"][1]) for r in json.loads(text)["data"]["result"]}
+want = {}
+for line in open(os.path.join(os.path.dirname(sys.argv[1]), "file.prom")):
+    m = re.match(r"exitstat_exits_total\{.*category=\"(\w+)\"\} (\d+)$", line)
+    if m:
+        want[m.group(1)] = want.get(m.group(1), 0) + int(m.group(2))
+assert got == want, (got, want)
+assert got["io"] == 1300 and got["npf_ept"] == 300, got
+'
+else
+	not_ok "Prometheus server via node_exporter: PromQL sum by (category) is the file's counters by category" "no answer on port $prom_port: $(tail -n 3 "$tmp/prometheus.log")"
+fi
+for pid in $prometheus_pid $exporter_pid; do
+	kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+done
+prometheus_pid=
 exporter_pid=
 fake vmx watch -n 1 --textfile "$tmp/no-such-dir/exitstat.prom"
 expect_status "watch --textfile into a missing directory: exit 73" 73 "$st"
