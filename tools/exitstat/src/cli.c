@@ -37,6 +37,7 @@ struct options {
 	bool require;		/* run: no interface is an error, not a warning */
 	bool kernel_names;	/* --kernel-names */
 	bool by_category;	/* --by category */
+	bool skip_zero;		/* --skip-zero */
 	const char *filter;	/* --filter REGEX, as given */
 	regex_t filter_re;	/* compiled, when filter is set */
 	char **command;		/* run: NULL-terminated */
@@ -189,6 +190,8 @@ static int parse_args(int argc, char **argv, struct options *o,
 				return usage_error(env, "--textfile '%s': node_exporter's textfile collector reads only files named *.prom; name it so", o->textfile);
 		} else if (option_is(a, "--all", &eq) && !eq) {
 			o->all = true;
+		} else if (option_is(a, "--skip-zero", &eq) && !eq) {
+			o->skip_zero = true;
 		} else if (option_is(a, "--kernel-names", &eq) && !eq) {
 			o->kernel_names = true;
 		} else if (option_is(a, "--sort", &eq)) {
@@ -275,6 +278,10 @@ static int parse_args(int argc, char **argv, struct options *o,
 		return usage_error(env, "%s is an option of 'exitstat watch'", watch_option);
 	if (o->textfile && (o->output || o->format_option || o->by_category))
 		return usage_error(env, "%s", "--textfile writes only the Prometheus file: drop -o, --json, --csv, --format and --by");
+	if (o->all && o->skip_zero)
+		return usage_error(env, "%s", "--all shows rows without exits and --skip-zero hides them: choose one");
+	if (o->skip_zero && (o->format == FORMAT_PROMETHEUS || o->textfile))
+		return usage_error(env, "%s", "--skip-zero: Prometheus output keeps every reason, zero ones too, so series do not come and go; drop it");
 	if (o->format == FORMAT_PROMETHEUS && o->mode != MODE_SNAPSHOT)
 		return usage_error(env, "%s", "--format prometheus prints counters since the VM started: use it without a mode (exitstat --format prometheus), or exitstat watch --textfile FILE.prom");
 	if (o->format == FORMAT_PROMETHEUS && o->by_category)
@@ -312,6 +319,7 @@ static struct view make_view(const struct options *o, const struct iface *f)
 	v.filter = o->filter ? &o->filter_re : NULL;
 	v.kernel_names = o->kernel_names;
 	v.by_category = o->by_category;
+	v.skip_zero = o->skip_zero;
 	return v;
 }
 

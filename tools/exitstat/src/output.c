@@ -160,8 +160,15 @@ static struct row *collect_rows(const struct view *v, size_t *n)
 			continue;
 		k++;
 	}
-	if (v->by_category)
+	if (v->by_category) {
+		size_t c, shown = 0;
+
 		k = fold_into_categories(rows, k);
+		for (c = 0; c < k; c++)
+			if (!v->skip_zero || rows[c].count)
+				rows[shown++] = rows[c];
+		k = shown;
+	}
 	compare_key = v->sort;
 	qsort(rows, k, sizeof(*rows), compare_rows);
 	*n = k;

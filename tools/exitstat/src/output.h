@@ -30,6 +30,7 @@ struct view {
 	const regex_t *filter;		/* rows whose name or label match; NULL: all */
 	bool kernel_names;		/* NAME: KVM's trace names where it has one */
 	bool by_category;		/* one row per category, summed over its reasons */
+	bool skip_zero;			/* no rows without exits, categories too */
 	enum sort_key sort;
 	int max_rows;			/* 0: no limit */
 };

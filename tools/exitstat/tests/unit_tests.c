@@ -798,6 +798,20 @@ static void test_categories(void)
 	check(has(vmx.out, "EPT_VIOLATION") && !has(vmx.out, "IO_INSTRUCTION"),
 	      "--filter: matches a reason's category", "%s", vmx.out);
 	result_free(&vmx);
+	vmx = run_cli(&hv, "--by", "category", "--skip-zero", "--csv", NULL);
+	check(vmx.status == 0 && has(vmx.out, "\nio,1000,") && !has(vmx.out, "\nxsave,") &&
+	      lines(vmx.out) == 2 + 6,
+	      "--skip-zero --by category: only the 6 categories with exits",
+	      "%s", vmx.out);
+	result_free(&vmx);
+	vmx = run_cli(&hv, "--skip-zero", "--all", NULL);
+	check(vmx.status == EXIT_USAGE && has(vmx.err, "choose one"),
+	      "--skip-zero --all: a usage error", "%s", vmx.err);
+	result_free(&vmx);
+	vmx = run_cli(&hv, "--skip-zero", "--format", "prometheus", NULL);
+	check(vmx.status == EXIT_USAGE && has(vmx.err, "series do not come and go"),
+	      "--skip-zero with Prometheus output: a usage error saying why", "%s", vmx.err);
+	result_free(&vmx);
 	vmx = run_cli(&hv, "--by", "vendor", NULL);
 	check(vmx.status == EXIT_USAGE && has(vmx.err, "--by takes reason or category"),
 	      "--by: an unknown key is a usage error saying the choices", "%s", vmx.err);
