@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -124,6 +125,66 @@ def check_table(res, step):
     note(f"{step}: {len(rows)} rows, TOTAL {total}, "
          f"IOIO {rows.get(IOIO)}, CPUID {rows.get(CPUID)}")
     return rows, total
+
+
+def check_by_category(res):
+    """exitstat --by category: a row for every category of the reason
+    tables, io and cpuid among those with exits, a sound check line."""
+    out, status = res.text("by-category.out") or "", res.status("by-category")
+    report("by-category-status", status == 0,
+           f"exit status {status}, stderr: {(res.text('by-category.err') or '').strip()!r}")
+    rows, total = {}, None
+    for line in out.splitlines():
+        m = re.match(r"([a-z_]+)\s+(\d+)\s", line)
+        if m:
+            rows[m.group(1)] = int(m.group(2))
+        m = re.match(r"TOTAL\s+(\d+)\s", line)
+        if m:
+            total = int(m.group(1))
+    names = [c["name"] for c in REASONS["categories"]]
+    report("by-category-every-category", sorted(rows) == sorted(names),
+           f"rows {sorted(rows)}")
+    report("by-category-io-cpuid", rows.get("io", 0) > 0 and rows.get("cpuid", 0) > 0,
+           f"io {rows.get('io')}, cpuid {rows.get('cpuid')}")
+    check_line_sound("by-category", out,
+                     {i: (name, count) for i, (name, count) in enumerate(rows.items())},
+                     total)
+
+
+def check_prometheus(res):
+    """exitstat --format prometheus, the format only (the counters are the
+    snapshot's): promtool accepts it, a counter per SVM reason with its
+    labels, the reasons' sum at least the total, # EOF last."""
+    out, status = res.text("prometheus.out") or "", res.status("prometheus")
+    report("prometheus-status", status == 0, f"exit status {status}")
+    promtool = shutil.which("promtool")
+    if promtool:
+        r = subprocess.run([promtool, "check", "metrics"], input=out,
+                           capture_output=True, text=True)
+        report("prometheus-promtool", r.returncode == 0,
+               (r.stdout + r.stderr).strip()[:200])
+    else:
+        report("prometheus-promtool", False, "no promtool on the host: make deps installs it")
+    exits, total = {}, None
+    for line in out.splitlines():
+        m = re.match(r"exitstat_exits_total\{(.*)\} (\d+)$", line)
+        if m:
+            labels = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
+            exits[(labels.get("vendor"), labels.get("reason"), labels.get("name"),
+                   labels.get("category"))] = int(m.group(2))
+        m = re.match(r"exitstat_all_exits_total (\d+)$", line)
+        if m:
+            total = int(m.group(1))
+    want = {("amd", r["reason_label"], r["name"], r["category"])
+            for r in REASONS["numberings"]["svm"]["reasons"]}
+    report("prometheus-every-reason", set(exits) == want,
+           f"{len(exits)} samples, {len(want)} SVM reasons, differing: "
+           f"{sorted(set(exits) ^ want)[:3]}")
+    ioio = exits.get(("amd", f"0x{IOIO:x}", "IOIO", "io"), 0)
+    report("prometheus-counts", ioio > 0 and total is not None
+           and sum(exits.values()) >= total,
+           f"IOIO {ioio}, reasons sum to {sum(exits.values())}, total {total}")
+    report("prometheus-eof", out.endswith("\n# EOF\n"), repr(out[-30:]))
 
 
 def load_json(res, filename, name):
@@ -329,6 +390,7 @@ def capture(res, captured):
     os.makedirs(captured, exist_ok=True)
     files = {"table.txt": "table.out", "json.json": "json.out",
              "csv.csv": "csv.out", "all.txt": "all.out",
+             "by-category.txt": "by-category.out", "prometheus.prom": "prometheus.out",
              "watch.txt": "watch.out", "run.txt": "run.err",
              "run-json.json": "run-json.report", "raw.txt": "raw.out"}
     commands = {
@@ -336,6 +398,8 @@ def capture(res, captured):
         "json.json": "exitstat --json",
         "csv.csv": "exitstat --csv",
         "all.txt": "exitstat --all",
+        "by-category.txt": "exitstat --by category",
+        "prometheus.prom": "exitstat --format prometheus",
         "watch.txt": "exitstat watch -i 1 -n 2",
         "run.txt": "exitstat run -- portwrite N 7  (report on stderr)",
         "run-json.json": "exitstat run --json -o FILE -- portwrite N 0",
@@ -386,6 +450,8 @@ def main():
            len(all_rows) > len(table_rows_seen) and any(
                count == 0 for _, count in all_rows.values()),
            f"table {len(table_rows_seen)} rows, --all {len(all_rows)} rows")
+    check_by_category(res)
+    check_prometheus(res)
     check_watch(res)
     check_run(res, ports)
     check_raw(res)
