@@ -63,12 +63,12 @@ build_package() {
 }
 
 # --- kvm-exit-stats-dkms: one source tree per supported kernel -----------
+headers_deps="" supported=""
 if [ $exitstat_only = 0 ]; then
 root=$work/kvm-exit-stats-dkms
 rm -rf "$root" "$out"/kvm-exit-stats-dkms_*.deb
 src=$root/usr/src/kvm-exit-stats-$version
 mkdir -p "$src/kernels"
-headers_deps="" supported=""
 for conf in "$top"/kernel/*/kernel.conf; do
 	line=${conf%/kernel.conf}
 	line=${line##*/}

@@ -2,7 +2,11 @@
 #   make deb        build/deb/kvm-exit-stats-dkms_VERSION_all.deb and
 #                   build/deb/exitstat_VERSION_amd64.deb, then lintian (an
 #                   error fails; the warnings are explained in the README)
-.PHONY: deb deb-exitstat
+#   make deb-test   a Debian 12 root (debootstrap, cached): install, dkms
+#                   build, one L1 boot with the modules dkms installed,
+#                   remove, refusals, the L2 image; build/deb-test/deb-test.log
+#                   (build/deb-test-6.12/ for KERNEL=6.12)
+.PHONY: deb deb-exitstat deb-test
 
 # The DKMS package carries the patched KVM source of every kernel line.
 deb: deps exitstat
@@ -18,3 +22,6 @@ deb: deps exitstat
 # Only the guest tool's package: needs no kernel sources.
 deb-exitstat: exitstat
 	@$(TOP)/packaging/build-deb.sh --exitstat-only $(EXITSTAT_OUT)/exitstat
+
+deb-test: deb e2e-build $(EXITSTAT_L2_OUT)/portwrite
+	@$(TOP)/packaging/test/deb-test.sh

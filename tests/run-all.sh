@@ -46,6 +46,9 @@ run_suite bench-gate 'build/bench-gate/*.log'
 run_suite exitstat-l2 'build/exitstat-l2/*.log'
 [ -f study/study.mk ] && run_suite study-test 'build/study/*.log'
 [ -f lab/bochs/bochs.mk ] && [ "${SKIP_INTEL:-0}" != 1 ] && run_suite e2e-intel 'build/e2e-intel/*.log'
+# The Debian packages installed, built by dkms and booted in L1 (the default
+# kernel: the lab's), removed; the exitstat package in the L2 image.
+run_suite deb-test 'build/deb-test/deb-test.log'
 echo "=== all suites done in $(($(date +%s) - start)) s"
 logs=()
 for pattern in "${patterns[@]}"; do

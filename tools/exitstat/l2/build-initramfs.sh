@@ -6,6 +6,8 @@
 # driver with its dependencies from Debian's modules of the guest kernel.
 #
 # usage: build-initramfs.sh ABI EXITSTAT PORTWRITE OUTPUT.cpio.gz
+# EXITSTAT is the binary or the exitstat .deb of make deb, which dpkg then
+# installs into the image (/usr/bin/exitstat, /bin/exitstat links to it).
 set -euo pipefail
 if [ $# -ne 4 ]; then
 	echo "usage: $0 ABI EXITSTAT PORTWRITE OUTPUT.cpio.gz" >&2
@@ -23,7 +25,10 @@ fail() { echo "build-initramfs: $*" >&2; exit 1; }
 is_static() { ! readelf -l "$1" 2>/dev/null | grep -q 'program interpreter'; }
 
 [ -x "$debs/bin/busybox" ] || fail "no $debs/bin/busybox (run lab/fetch-debian.sh)"
+is_deb=0
+case $exitstat in *.deb) is_deb=1 ;; esac
 for f in "$exitstat" "$portwrite"; do
+	[ $is_deb = 1 ] && [ "$f" = "$exitstat" ] && { [ -f "$f" ] || fail "no $f (make deb builds it)"; continue; }
 	[ -x "$f" ] || fail "no $f (make exitstat-l2 builds it)"
 	is_static "$f" || fail "$f is not statically linked: the guest has no libc for it"
 done
@@ -33,7 +38,18 @@ rm -rf "$stage"
 mkdir -p "$stage"/{bin,lib/modules,proc,sys,dev,tmp}
 cp "$debs/bin/busybox" "$stage/bin/busybox"
 install -m 755 "$top/tools/exitstat/l2/guest-init" "$stage/init"
-cp "$exitstat" "$stage/bin/exitstat"
+if [ $is_deb = 1 ]; then
+	# As on a Debian guest: dpkg, with its database in the image, so the
+	# guest runs the packaged file (PATH is /bin: a link, as merged /usr).
+	mkdir -p "$stage/var/lib/dpkg/info" "$stage/var/lib/dpkg/updates"
+	: > "$stage/var/lib/dpkg/status"
+	dpkg --root="$stage" --log=/dev/null --force-unsafe-io -i "$exitstat" >/dev/null ||
+		fail "dpkg could not install $exitstat into the image"
+	is_static "$stage/usr/bin/exitstat" || fail "$exitstat's exitstat is not statically linked"
+	ln -s ../usr/bin/exitstat "$stage/bin/exitstat"
+else
+	cp "$exitstat" "$stage/bin/exitstat"
+fi
 cp "$portwrite" "$stage/bin/portwrite"
 
 # cpuid and its libraries (libc, the loader) at the paths ldd prints, so

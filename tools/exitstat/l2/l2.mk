@@ -14,10 +14,11 @@ $(EXITSTAT_L2_OUT)/portwrite: $(EXITSTAT_L2_SRC)/portwrite.c | deps
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -static -o $@ $<
 
 # Rebuilt every time (a second or two): it follows exitstat, the init and
-# the kernel ABI lab/fetch-debian.sh resolves.
-exitstat-l2-initramfs: exitstat $(EXITSTAT_L2_OUT)/portwrite
+# the kernel ABI lab/fetch-debian.sh resolves. exitstat comes from its Debian
+# package (make deb-exitstat), installed into the image with dpkg.
+exitstat-l2-initramfs: deb-exitstat $(EXITSTAT_L2_OUT)/portwrite
 	$(EXITSTAT_L2_SRC)/build-initramfs.sh "$$($(TOP)/lab/fetch-debian.sh)" \
-		$(EXITSTAT_OUT)/exitstat $(EXITSTAT_L2_OUT)/portwrite \
+		$(TOP)/build/deb/exitstat_*_amd64.deb $(EXITSTAT_L2_OUT)/portwrite \
 		$(EXITSTAT_L2_OUT)/guest.cpio.gz
 
 exitstat-l2: modules exitstat-l2-initramfs $(REASONS_JSON)

@@ -1,0 +1,86 @@
+#!/bin/bash
+# The Debian 12 root `make deb-test` installs our packages into: debootstrap
+# (minbase) plus dkms and the lab kernel's image and headers packages from
+# build/cache/ (the very ones the lab boots), and the headers of another
+# flavour of the same kernel (cloud-amd64), which the DKMS package must
+# refuse.  The root is kept in build/deb-test/root/ and made again only when
+# an input changes: this script, the mirror, the suite, the kernel packages.
+# It is only ever used read-only, as the lower layer of an overlay (see
+# packaging/test/deb-test.sh), so a test can not change it.  Prints the path
+# (build/deb-test/root for 6.1, build/deb-test-6.12/root for KERNEL=6.12).
+#
+# DEB_MIRROR (default http://deb.debian.org/debian, what CI reaches) and
+# DEB_SECURITY_MIRROR (default http://deb.debian.org/debian-security) choose
+# where debootstrap and apt download from.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+suite=bookworm
+mirror=${DEB_MIRROR:-http://deb.debian.org/debian}
+security_mirror=${DEB_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+fail() { echo "make-root: $*" >&2; exit 1; }
+
+# The lab's kernel ($KERNEL, default kernel/default): its packages are what
+# the test installs into the root.
+# shellcheck source=kernel/kernel-env.sh
+. "$top/kernel/kernel-env.sh"
+abi=$("$top/lab/fetch-debian.sh")
+read -r _ kernel_version image_pkg < "$cache_dir/resolved"
+kernel_debs=()
+for pkg in "$image_pkg" "linux-headers-$abi-amd64" "linux-headers-$abi-common"; do
+	found=("$cache_dir/${pkg}_${kernel_version//:/%3a}_"*.deb)
+	[ -e "${found[0]}" ] || fail "no ${pkg} ${kernel_version} in ${cache_dir#"$top"/} (lab/fetch-debian.sh fetches it)"
+	kernel_debs+=("${found[0]}")
+done
+other_flavour=linux-headers-$abi-cloud-amd64
+dir=$top/build/deb-test$dir_suffix
+root=$dir/root
+
+mkdir -p "$dir"
+exec 6>"$dir/.root.lock"
+flock 6
+key=$( { cat "$0"; echo "$suite $mirror $security_mirror $other_flavour=$kernel_version";
+	 for deb in "${kernel_debs[@]}"; do basename "$deb"; done; } | sha256sum | cut -d' ' -f1)
+if [ -f "$root/.key" ] && [ "$(cat "$root/.key")" = "$key" ]; then
+	echo "$root"
+	exit 0
+fi
+
+command -v debootstrap >/dev/null || fail "debootstrap missing (make deps installs it)"
+echo "make-root: debootstrap $suite from $mirror into ${root#"$top"/} (cached afterwards)" >&2
+rm -rf "$root" "$root.new"
+new=$root.new
+debootstrap --variant=minbase --include=ca-certificates "$suite" "$new" "$mirror" >&2 ||
+	fail "debootstrap $suite $mirror failed (log: ${new#"$top"/}/debootstrap/debootstrap.log)"
+cat > "$new/etc/apt/sources.list" <<SOURCES
+deb $mirror $suite main
+deb $mirror $suite-updates main
+deb $security_mirror $suite-security main
+SOURCES
+# No daemons start in the chroot.
+printf '#!/bin/sh\nexit 101\n' > "$new/usr/sbin/policy-rc.d"
+chmod 755 "$new/usr/sbin/policy-rc.d"
+
+# dpkg and dkms need /proc and /dev; unmounted on any exit.
+mounts=()
+cleanup() {
+	local i
+	for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[i]}" || true; done
+}
+trap cleanup EXIT
+mount -t proc proc "$new/proc" && mounts+=("$new/proc")
+mount --bind /dev "$new/dev" && mounts+=("$new/dev")
+mkdir -p "$new/tmp/kernel-debs"
+cp "${kernel_debs[@]}" "$new/tmp/kernel-debs/"
+in_root() { chroot "$new" env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 "$@"; }
+in_root apt-get update -q >&2
+# dkms first, so its kernel hooks are in place as on a host that has it.
+in_root apt-get install -y -q --no-install-recommends dkms >&2
+in_root sh -c 'apt-get install -y -q --no-install-recommends /tmp/kernel-debs/*.deb' >&2
+in_root apt-get install -y -q --no-install-recommends "$other_flavour=$kernel_version" >&2
+in_root apt-get clean
+rm -rf "$new/tmp/kernel-debs"
+cleanup
+trap - EXIT
+echo "$key" > "$new/.key"
+mv "$new" "$root"
+echo "$root"
