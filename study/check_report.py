@@ -12,6 +12,7 @@ vendor comparison in REPORT_DIR/report.md against both vendors' own
 reports.
 """
 import csv
+import json
 import os
 import re
 import sys
@@ -60,6 +61,17 @@ def read_report(report_dir):
         return f.read()
 
 
+def reason_categories():
+    """{numbering: {reason name: category}} from build/reasons/reasons.json
+    (make reasons-json; make exports REASONS_JSON), the C side's table."""
+    top = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    path = os.environ.get("REASONS_JSON") or os.path.join(top, "build", "reasons",
+                                                         "reasons.json")
+    with open(path, encoding="utf-8") as f:
+        tables = json.load(f)["numberings"]
+    return {n: {r["name"]: r["category"] for r in t["reasons"]} for n, t in tables.items()}
+
+
 def side_by_side(report_dir, other_dir):
     """The comparison table's cells against each vendor's own tables."""
     global PREFIX
@@ -92,6 +104,17 @@ def side_by_side(report_dir, other_dir):
                if leading_number(rows.get(f"phase {n}", ["", ""])[col], " (") != e]
         check(f"{vendor}-phase-rows-equal-its-phases", by_name and not bad,
               f"phases differing: {bad}")
+        # Category rows: the vendor's own reason rows summed by category.
+        categories = reason_categories()["vmx" if "intel" in vendor else "svm"]
+        want = {}
+        for r in (reasons or [])[1:-1]:
+            cat = categories.get(r[0], "other")
+            want[cat] = want.get(cat, 0) + number(r[2])
+        got = {name[len("category "):]: leading_number(cells[col], " (")
+               for name, cells in rows.items() if name.startswith("category ")}
+        check(f"{vendor}-category-rows-equal-its-reasons",
+              want and {c: n for c, n in got.items() if n} == want,
+              f"category rows {got}, its reasons by category {want}")
     return 0
 
 
