@@ -141,6 +141,28 @@ assert text.count("\x1b[H\x1b[2J") == 3, text.count("\x1b[H\x1b[2J")
 assert "interval 2:" in text and "interval 3:" not in text
 '
 
+fake svm watch -n 2 --by category --csv
+expect_status "watch --by category --csv: exit 0" 0 "$st"
+check "watch --by category --csv: category columns, every category per interval, deltas exact" "$tmp/out" '
+rows = list(csv.reader(io.StringIO(text)))
+head = rows[0]
+assert head == "time,interval,seconds,category,count,rate_per_s,share_pct,cycles,mean_cycles,mean_us,since_start".split(","), head
+documented(head)
+cats = [c["name"] for c in json.load(open(os.environ["REASONS_JSON"]))["categories"]]
+for k in ("1", "2"):
+    got = {r[3]: int(r[4]) for r in rows[1:] if r[1] == k}
+    assert sorted(got) == sorted(cats + ["TOTAL"]), sorted(got)
+    assert got["io"] == 100 and got["TOTAL"] == 100 and sum(got.values()) == 200, got
+'
+fake vmx run --by category --json -- true
+check "run --by category --json: categories instead of reasons" "$tmp/err" '
+doc = json.loads(text)
+documented(fields(doc))
+counts = {c["category"]: c["count"] for c in doc["categories"]}
+assert "reasons" not in doc and counts["io"] == 1000 and counts["cpuid"] == 2, counts
+assert sum(counts.values()) == doc["total"]["count"], (counts, doc["total"])
+'
+
 # ---- run ----
 fake vmx run --json -- sh -c 'echo from-command; exit 7'
 expect_status "run --json: exit status of the command passed through" 7 "$st"
