@@ -1,6 +1,7 @@
 # exitstat, the guest command: `make exitstat` builds the static binary
 # build/exitstat/exitstat; `make exitstat-test` builds the ASan+UBSan test
-# programs, runs them and prints the summary line.
+# programs, runs them and prints the summary line (deps: promtool,
+# node_exporter, Prometheus and man for its checks).
 EXITSTAT_TOP_DIR := $(TOP)/tools/exitstat
 EXITSTAT_SRC_DIR := $(EXITSTAT_TOP_DIR)/src
 EXITSTAT_TEST_DIR := $(TOP)/tools/exitstat/tests
@@ -64,7 +65,7 @@ $(EXITSTAT_OUT)/exitstat-fake: $(EXITSTAT_LIB_SRCS) $(EXITSTAT_FAKE_SRCS) \
 		$(EXITSTAT_LIB_SRCS) $(EXITSTAT_FAKE_SRCS) \
 		$(EXITSTAT_TEST_DIR)/fake_main.c -lm
 
-exitstat-test: exitstat $(EXITSTAT_OUT)/unit_tests $(EXITSTAT_OUT)/exitstat-fake \
+exitstat-test: deps exitstat $(EXITSTAT_OUT)/unit_tests $(EXITSTAT_OUT)/exitstat-fake \
 		$(REASONS_JSON)
 	@rm -f $(EXITSTAT_OUT)/*.log
 	@$(EXITSTAT_TEST_DIR)/run-tests.sh $(EXITSTAT_OUT)
