@@ -31,7 +31,10 @@ rm -rf "$out"
 mkdir -p "$out"
 log=$dir/$mode.log console=$dir/$mode.console
 
-KERNEL=$kernel "$top/lab/run-l1.sh" --timeout "${E2E_TIMEOUT:-300}" --name "e2e-$kernel-$mode-$$" \
+# One TCG thread for L1's vCPUs: the suite creates and destroys hundreds of
+# VMs, each flipping a static key in L1's kernel (lab/run-l1.sh).
+KERNEL=$kernel "$top/lab/run-l1.sh" --tcg-thread single --timeout "${E2E_TIMEOUT:-300}" \
+	--name "e2e-$kernel-$mode-$$" \
 	--out "$out" "${lab_args[@]}" "$top/tests/e2e/l1-run.sh" "${flags[@]}" "$@" \
 	> "$console" 2>&1
 status=$?

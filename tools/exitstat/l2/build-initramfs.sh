@@ -3,7 +3,9 @@
 # busybox, tools/exitstat/l2/guest-init as /init, the static exitstat and
 # portwrite, Debian's cpuid tool (dynamically linked: copied with the
 # shared libraries ldd names, at the same paths) and the virtio block
-# driver with its dependencies from Debian's modules of the guest kernel.
+# driver with its dependencies from Debian's modules of the guest kernel
+# (the kernel line $KERNEL's, as L1's; those built into the kernel are left
+# out, /lib/modules/order lists the others in load order).
 #
 # usage: build-initramfs.sh ABI EXITSTAT PORTWRITE OUTPUT.cpio.gz
 # EXITSTAT is the binary or the exitstat .deb of make deb, which dpkg then
@@ -16,7 +18,7 @@ if [ $# -ne 4 ]; then
 fi
 abi=$1 exitstat=$2 portwrite=$3 output=$4
 top=$(cd "$(dirname "$0")/../../.." && pwd)
-debs=$top/build/debs/root
+debs=$(. "$top/kernel/kernel-env.sh" && echo "$debs_root")
 modules=$debs/lib/modules/$abi-amd64/kernel
 cpuid_tool=/usr/bin/cpuid
 stage=$(dirname "$output")/guest-root
@@ -62,11 +64,23 @@ for lib in $libs; do
 	cp -L "$lib" "$stage$lib"
 done
 
+# 6.1 ships these as modules (.ko); 6.12 has all but virtio_blk built in
+# and compresses its modules (.ko.xz).
+: > "$stage/lib/modules/order"
 for m in drivers/virtio/virtio_ring drivers/virtio/virtio \
 	 drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci_modern_dev \
 	 drivers/virtio/virtio_pci drivers/block/virtio_blk; do
-	[ -f "$modules/$m.ko" ] || fail "missing $modules/$m.ko (run lab/fetch-debian.sh)"
-	cp "$modules/$m.ko" "$stage/lib/modules/"
+	name=${m##*/}
+	if grep -qxF "kernel/$m.ko" "$modules/../modules.builtin" 2>/dev/null; then
+		continue
+	elif [ -f "$modules/$m.ko" ]; then
+		cp "$modules/$m.ko" "$stage/lib/modules/"
+	elif [ -f "$modules/$m.ko.xz" ]; then
+		xz -dc "$modules/$m.ko.xz" > "$stage/lib/modules/$name.ko"
+	else
+		fail "missing $modules/$m.ko (run lab/fetch-debian.sh)"
+	fi
+	echo "$name" >> "$stage/lib/modules/order"
 done
 
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) |

@@ -5,7 +5,8 @@
 # $OUT/results and copies the guest's console to $OUT/console.log.
 # tools/exitstat/l2/run.sh starts it.
 #
-# usage: l1-guest.sh ABI=<abi> INITRAMFS=<path relative to the repository>
+# usage: l1-guest.sh VMLINUZ=<path relative to the repository>
+#                    INITRAMFS=<path relative to the repository>
 #                    PORTS=<N> L2_TIMEOUT_S=<seconds>
 #                    [L2_SMP=<vCPUs, default 1>] [L2_APPEND=<more kernel args>]
 set -u
@@ -13,11 +14,11 @@ fail() { echo "l1-guest: $*"; exit 1; }
 
 for kv in "$@"; do
 	case $kv in
-	ABI=*|INITRAMFS=*|PORTS=*|L2_TIMEOUT_S=*|L2_SMP=*|L2_APPEND=*) export "$kv" ;;
-	*) fail "unknown argument '$kv' (want ABI=, INITRAMFS=, PORTS=, L2_TIMEOUT_S=, L2_SMP=, L2_APPEND=)" ;;
+	VMLINUZ=*|INITRAMFS=*|PORTS=*|L2_TIMEOUT_S=*|L2_SMP=*|L2_APPEND=*) export "$kv" ;;
+	*) fail "unknown argument '$kv' (want VMLINUZ=, INITRAMFS=, PORTS=, L2_TIMEOUT_S=, L2_SMP=, L2_APPEND=)" ;;
 	esac
 done
-for key in ABI INITRAMFS PORTS L2_TIMEOUT_S; do
+for key in VMLINUZ INITRAMFS PORTS L2_TIMEOUT_S; do
 	eval "[ -n \"\${$key:-}\" ]" || fail "$key=... missing"
 done
 [ -n "${TOP:-}" ] && [ -n "${OUT:-}" ] || fail "TOP and OUT must be set by the lab"
@@ -29,7 +30,7 @@ done
 
 # QEMU runs in the host's root (chroot /host) and sees host paths.
 top_in_chroot=${LAB_HOST_TOP:-${TOP#/host}}
-kernel=$top_in_chroot/build/debs/root/boot/vmlinuz-$ABI-amd64
+kernel=$top_in_chroot/$VMLINUZ
 initramfs=$top_in_chroot/$INITRAMFS
 [ -r "/host$kernel" ] || fail "no guest kernel /host$kernel"
 [ -r "/host$initramfs" ] || fail "no guest initramfs /host$initramfs"
