@@ -1,10 +1,10 @@
 # The exit overhead benchmark (see bench/README.md).
 #   make bench        one L1 boot under QEMU -icount: every exit kind, 1/4/8
-#                     vCPUs, query cost, tracers; build/bench/bench.md and
-#                     build/bench/summary.json
+#                     vCPUs, query cost, tracers; build/bench/<KERNEL>/bench.md
+#                     and build/bench/<KERNEL>/summary.json
 #   make bench-gate   the short run make test uses: CPUID and port I/O with
 #                     1 vCPU, ours against stock, checked against
-#                     bench/thresholds.json; build/bench-gate/gate.log
+#                     bench/thresholds.json; build/bench-gate/<KERNEL>/gate.log
 .PHONY: bench bench-gate
 
 BENCH_BUILD := $(TOP)/build/bench
@@ -15,12 +15,14 @@ $(BENCH_BUILD)/exitbench: $(TOP)/bench/exitbench.c $(TOP)/tests/lib/kvm_stat.c $
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -I$(TOP)/tests/lib -static -pthread -o $@ $(TOP)/bench/exitbench.c $(TOP)/tests/lib/kvm_stat.c
 
-# kvm_stat as the kernel ships it, from the same linux-source package.
+# kvm_stat as the kernel ships it, from the linux-source package of the
+# first KERNEL it is made for (a user-space script; it reads what every
+# kernel's KVM offers, debugfs and the kvm tracepoints).
 $(BENCH_BUILD)/kvm_stat: | deps
 	@mkdir -p $(@D)
 	$(TOP)/lab/fetch-debian.sh >/dev/null
-	tar -xJOf $(TOP)/build/debs/root/usr/src/linux-source-6.1.tar.xz \
-		linux-source-6.1/tools/kvm/kvm_stat/kvm_stat > $@.tmp
+	src=$$(top=$(TOP) && . $(TOP)/kernel/kernel-env.sh && echo "$$debs_root/usr/src/$$src_pkg") && \
+	tar -xJOf $$src.tar.xz $${src##*/}/tools/kvm/kvm_stat/kvm_stat > $@.tmp
 	mv $@.tmp $@
 
 bench: modules $(BENCH_BUILD)/exitbench $(BENCH_BUILD)/kvm_stat
@@ -28,7 +30,7 @@ bench: modules $(BENCH_BUILD)/exitbench $(BENCH_BUILD)/kvm_stat
 
 # The analysis and the gate on synthetic samples first (no VM), then the
 # run; a run that ends before the gate judged it still leaves a "not ok".
-BENCH_GATE_DIR := $(TOP)/build/bench-gate
+BENCH_GATE_DIR := $(TOP)/build/bench-gate/$(KERNEL)
 bench-gate: modules $(BENCH_BUILD)/exitbench
 	@mkdir -p $(BENCH_GATE_DIR)
 	@rm -f $(BENCH_GATE_DIR)/*.log

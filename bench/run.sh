@@ -9,14 +9,14 @@
 # usage: bench/run.sh full|gate|intel   (make bench / make bench-gate build
 #        first; make bench runs full and intel side by side)
 #   full   every exit kind, 1/4/8 vCPUs, the query cost in VMs of 1/64/255
-#          vCPUs, and the tracers; results in build/bench/
+#          vCPUs, and the tracers; results in build/bench/<KERNEL>/
 #   gate   CPUID and port I/O with 1 vCPU, stock and ours only; results in
-#          build/bench-gate/, then bench/gate.py checks them against
-#          bench/thresholds.json and writes build/bench-gate/gate.log
+#          build/bench-gate/<KERNEL>/, then bench/gate.py checks them against
+#          bench/thresholds.json and writes build/bench-gate/<KERNEL>/gate.log
 #   intel  the Intel L1 under Bochs (no QEMU -icount there: Bochs' clock
 #          follows its own instruction count, calibrated in L1); every kind
 #          with 1 vCPU and the queries, stock and ours; results in
-#          build/bench-intel/
+#          build/bench-intel/<KERNEL>/
 # Environment: BENCH_EXITS (20000 exits per repetition with 1 vCPU; Intel:
 #   BENCH_INTEL_EXITS, 5000, BENCH_INTEL_EXITS_QUERY, 1000, and
 #   BENCH_INTEL_REPS, 5),
@@ -31,10 +31,14 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 plan=${1:-}
+# Results per kernel line ($KERNEL, default kernel/default): the L1 kernel
+# and its stock modules are that line's.
+kernel=${KERNEL:-$(cat "$top/kernel/default")}
+export KERNEL=$kernel
 case $plan in
-full) build=$top/build/bench ;;
-gate) build=$top/build/bench-gate ;;
-intel) build=$top/build/bench-intel ;;
+full) build=$top/build/bench/$kernel ;;
+gate) build=$top/build/bench-gate/$kernel ;;
+intel) build=$top/build/bench-intel/$kernel ;;
 *) echo "usage: bench/run.sh full|gate|intel  (or: make bench, make bench-gate)" >&2; exit 2 ;;
 esac
 exits1=${BENCH_EXITS:-20000} exits_smp=${BENCH_EXITS_SMP:-5000}
@@ -52,7 +56,8 @@ for v in exits1 exits_smp exits_query reps; do
 done
 
 abi=$("$top/lab/fetch-debian.sh")
-stock_dir=build/debs/root/lib/modules/$abi-amd64/kernel/arch/x86/kvm
+stock_dir=$("$top/lab/stock-modules.sh")
+stock_dir=${stock_dir#"$top"/}
 ours_dir=build/modules/$abi
 [ -x "$top/build/bench/exitbench" ] || { echo "bench: no build/bench/exitbench; run 'make bench'" >&2; exit 1; }
 [ "$plan" != full ] || [ -r "$top/build/bench/kvm_stat" ] ||
@@ -69,7 +74,7 @@ started=$(date +%s)
 # emulator takes one core); SKIP_INTEL=1 leaves it out.
 intel_pid=""
 if [ "$plan" = full ] && [ "${SKIP_INTEL:-0}" != 1 ]; then
-	echo "bench: the Intel run goes on beside this one; its log: build/bench/intel.log"
+	echo "bench: the Intel run goes on beside this one; its log: build/bench/$kernel/intel.log"
 	"$0" intel > "$build/intel.log" 2>&1 &
 	intel_pid=$!
 fi
@@ -98,9 +103,9 @@ intel_summary=() intel_status=0
 if [ -n "$intel_pid" ]; then
 	wait "$intel_pid" || intel_status=$?
 	if [ $intel_status = 0 ]; then
-		intel_summary=("$top/build/bench-intel/summary.json")
+		intel_summary=("$top/build/bench-intel/$kernel/summary.json")
 	else
-		echo "bench: the Intel run failed (status $intel_status); see build/bench/intel.log" >&2
+		echo "bench: the Intel run failed (status $intel_status); see build/bench/$kernel/intel.log" >&2
 	fi
 fi
 if [ $status != 0 ]; then
@@ -109,7 +114,10 @@ if [ $status != 0 ]; then
 fi
 elapsed=$(( $(date +%s) - started ))
 
-src_version=$(dpkg-deb -f "$top"/build/cache/linux-image-"$abi"-amd64_*.deb Version)
+cache=$(. "$top/kernel/kernel-env.sh" && echo "$cache_dir")
+# The image package is linux-image-<abi>-amd64 or its -unsigned twin.
+images=("$cache"/linux-image-"$abi"-amd64*_*.deb)
+src_version=$(dpkg-deb -f "${images[0]}" Version)
 cat > "$build/meta.json" <<EOF
 {
   "plan": "$plan",
