@@ -9,7 +9,8 @@ for log in "$@"; do
 	p=$(grep -Ec '^ok ' "$log")
 	f=$(grep -Ec '^not ok ' "$log")
 	passed=$((passed + p)); failed=$((failed + f))
-	grep -E '^not ok ' "$log" | sed "s|^|$(basename "$log"): |"
+	# The path below the current directory: two kernels' logs share names.
+	grep -E '^not ok ' "$log" | sed "s|^|${log#"$PWD"/}: |"
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
