@@ -276,9 +276,9 @@ prometheus-node-exporter --web.listen-address="127.0.0.1:$port" \
 	--collector.disable-defaults --collector.textfile \
 	--collector.textfile.directory="$textdir" >"$tmp/exporter.log" 2>&1 &
 exporter_pid=$!
-# Poll until it serves (or 10 s pass): no fixed wait for it to start.
+# Poll until it serves (or 30 s pass, a loaded machine): no fixed wait.
 scraped=false
-for _ in $(seq 100); do
+for _ in $(seq 300); do
 	if curl -sf "http://127.0.0.1:$port/metrics" >"$tmp/scraped"; then
 		scraped=true
 		break
@@ -312,9 +312,9 @@ printf '%s\n' 'global:' '  scrape_interval: 1s' 'scrape_configs:' '  - job_name:
 prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/tsdb" \
 	--web.listen-address="127.0.0.1:$prom_port" >"$tmp/prometheus.log" 2>&1 &
 prometheus_pid=$!
-# Poll until the first scrape is queryable (or 30 s pass).
+# Poll until the first scrape is queryable (or 60 s pass).
 answered=false
-for _ in $(seq 300); do
+for _ in $(seq 600); do
 	if curl -sf --data-urlencode 'query=sum by (category) (exitstat_exits_total)' \
 		"http://127.0.0.1:$prom_port/api/v1/query" >"$tmp/promql.json" &&
 	   python3 -c 'import json, sys; sys.exit(0 if json.load(open(sys.argv[1]))["data"]["result"] else 1)' "$tmp/promql.json"; then
