@@ -17,9 +17,10 @@
 #                         with --shell 28800)
 #   --smp N, --mem MB     L1's vCPUs and memory (default 2 and 2048)
 #   --cpu MODEL           QEMU CPU model (default EPYC,+svm)
-#   --tcg-thread multi|single  a host thread per L1 vCPU (default), or one
-#                         for all of them: slower, but safe for scripts that
-#                         start and end many VMs (see below)
+#   --tcg-thread multi|single  a host thread per L1 vCPU (QEMU's default,
+#                         except with -icount), or one for all of them:
+#                         slower, but safe for scripts that start and end
+#                         many VMs (see below)
 #   --append ARGS         more kernel command line
 #   --qemu-arg ARG        one more QEMU argument (repeat as needed)
 #   --host-root           run SCRIPT chrooted into the host's root (hostrun):
@@ -52,7 +53,7 @@ usage() {
 bad_usage() { echo "run-l1: $*" >&2; echo "run-l1: see 'lab/run-l1.sh --help'" >&2; exit 2; }
 
 modules=ours kvm_args="" vendor_args="" load_kvm=1 timeout="" smp=2 mem=2048
-cpu=EPYC,+svm tcg_thread=multi append="" qemu_extra=() in_host_root=0 ignores=() name=""
+cpu=EPYC,+svm tcg_thread="" append="" qemu_extra=() in_host_root=0 ignores=() name=""
 out="" log="" shell=0
 need() { [ "$2" -ge 2 ] || bad_usage "$1 needs a value"; }
 while [ $# -gt 0 ]; do
@@ -96,8 +97,10 @@ script=${1:-}
 # 2 of 3 e2e runs, which create hundreds of VMs; 0 of 5 with one thread.
 # One thread is no default: an L2 Linux boot (exitstat-l2, the study) takes
 # minutes more, and Debian's 6.1 L2 did not reach user space in 200 s.
+# Without the option QEMU chooses: a thread per vCPU, or one with -icount.
 case $tcg_thread in
-multi|single) ;;
+"") accel=tcg ;;
+multi|single) accel=tcg,thread=$tcg_thread ;;
 *) bad_usage "--tcg-thread takes multi or single (got '$tcg_thread')" ;;
 esac
 silence_limit=${LAB_SILENCE_LIMIT_S:-90}
@@ -164,7 +167,7 @@ if [ "$shell" = 1 ] && [ -t 0 ]; then read -r rows cols < <(stty size) || true; 
 initrd=$run_dir/initrd
 "$top/lab/mkinitramfs.sh" --modules "$modules" --overlay "$overlay" --output "$initrd" >/dev/null
 
-qemu=(qemu-system-x86_64 -accel "tcg,thread=$tcg_thread" -cpu "$cpu" -smp "$smp" -m "$mem"
+qemu=(qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem"
 	-nodefaults -no-user-config -display none -no-reboot
 	-kernel "$kernel" -initrd "$initrd"
 	-append "console=ttyS0 panic=-1 quiet$append"
