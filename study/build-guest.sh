@@ -1,14 +1,15 @@
 #!/bin/bash
 # Build the profiled guest's initramfs: busybox (Debian's busybox-static),
 # the virtio block driver and its dependencies from Debian's modules of the
-# same kernel, study/guest/init, exitburst, and exitstat when it has been
+# same kernel (the kernel line $KERNEL's; those built into the kernel are
+# left out, /lib/modules/order lists the others in load order), study/guest/init, exitburst, and exitstat when it has been
 # built (build/exitstat/exitstat; the profile works without it).
 # Usage: build-guest.sh ABI EXITBURST OUTPUT.cpio.gz
 set -euo pipefail
 [ $# -eq 3 ] || { echo "usage: $0 ABI EXITBURST OUTPUT.cpio.gz" >&2; exit 2; }
 abi=$1 exitburst=$2 output=$3
 top=$(cd "$(dirname "$0")/.." && pwd)
-debs=$top/build/debs/root
+debs=$(. "$top/kernel/kernel-env.sh" && echo "$debs_root")
 modules=$debs/lib/modules/$abi-amd64/kernel
 stage=$top/build/study/guest-root
 
@@ -18,11 +19,24 @@ cp "$debs/bin/busybox" "$stage/bin/busybox"
 cp "$top/study/guest/init" "$stage/init"
 chmod 755 "$stage/init"
 cp "$exitburst" "$stage/bin/exitburst"
+# 6.1 ships these as modules (.ko); 6.12 has all but virtio_blk built in
+# and compresses its modules (.ko.xz).
+: > "$stage/lib/modules/order"
 for m in drivers/virtio/virtio_ring drivers/virtio/virtio \
 	 drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci_modern_dev \
 	 drivers/virtio/virtio_pci drivers/block/virtio_blk; do
-	[ -f "$modules/$m.ko" ] || { echo "build-guest: missing $modules/$m.ko (run lab/fetch-debian.sh)" >&2; exit 1; }
-	cp "$modules/$m.ko" "$stage/lib/modules/"
+	name=${m##*/}
+	if grep -qxF "kernel/$m.ko" "$modules/../modules.builtin" 2>/dev/null; then
+		continue
+	elif [ -f "$modules/$m.ko" ]; then
+		cp "$modules/$m.ko" "$stage/lib/modules/"
+	elif [ -f "$modules/$m.ko.xz" ]; then
+		xz -dc "$modules/$m.ko.xz" > "$stage/lib/modules/$name.ko"
+	else
+		echo "build-guest: missing $modules/$m.ko (run lab/fetch-debian.sh)" >&2
+		exit 1
+	fi
+	echo "$name" >> "$stage/lib/modules/order"
 done
 exitstat=$top/build/exitstat/exitstat
 if [ -x "$exitstat" ]; then

@@ -5,6 +5,8 @@
 #
 # usage: l1-profile.sh KEY=VALUE...   with the keys
 #   ABI            Debian kernel ABI (e.g. 6.1.0-56): the guest's kernel
+#   DEBS           optional: where that kernel's packages are unpacked,
+#                  relative to the repository (default build/debs/root)
 #   GUEST_APPEND   guest command line additions (workload sizes, study.*=N)
 #   L2_MEM_MB      guest memory
 #   L2_TIMEOUT_S   the sampler stops QEMU after this many seconds
@@ -22,7 +24,7 @@ fail() { echo "l1-profile: $*"; exit 1; }
 
 for kv in "$@"; do
 	case $kv in
-	ABI=*|GUEST_APPEND=*|L2_MEM_MB=*|L2_TIMEOUT_S=*|INTERVAL_MS=*|DISK_IMAGE_MB=*|INITRAMFS=*|BUNDLE=*)
+	ABI=*|DEBS=*|GUEST_APPEND=*|L2_MEM_MB=*|L2_TIMEOUT_S=*|INTERVAL_MS=*|DISK_IMAGE_MB=*|INITRAMFS=*|BUNDLE=*)
 		export "$kv" ;;
 	*) fail "unknown argument '$kv' (want KEY=VALUE, see the header)" ;;
 	esac
@@ -58,7 +60,7 @@ else
 	[ -c /host/dev/kvm ] || fail "no /dev/kvm inside /host"
 	root=/host
 	qemu="chroot /host /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin qemu-system-x86_64"
-	kernel=$top_in_chroot/build/debs/root/boot/vmlinuz-$ABI-amd64
+	kernel=$top_in_chroot/${DEBS:-build/debs/root}/boot/vmlinuz-$ABI-amd64
 	initramfs=$top_in_chroot/$INITRAMFS
 	sampler=/host$top_in_chroot/build/study/study-sampler
 fi

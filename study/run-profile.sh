@@ -94,6 +94,8 @@ if [ "$vendor" = both ]; then
 fi
 
 abi=$("$top/lab/fetch-debian.sh")
+# L1 and the guest boot Debian's kernel of the kernel line $KERNEL.
+debs=$(. "$top/kernel/kernel-env.sh" && echo "$debs_root")
 for f in build/study/study-sampler build/study/guest.cpio.gz; do
 	[ -e "$top/$f" ] || { echo "run-profile: $f missing; run 'make study-tools'" >&2; exit 2; }
 done
@@ -101,7 +103,7 @@ run_dir=$top/build/study/run-$profile${intel_only:+-intel}
 rm -rf "$run_dir"
 [ "$run_only" = 1 ] || rm -f "$report/report.md"
 mkdir -p "$run_dir"
-settings=(ABI="$abi" GUEST_APPEND="$guest" L2_MEM_MB=256 L2_TIMEOUT_S="$l2_timeout"
+settings=(ABI="$abi" DEBS="${debs#"$top"/}" GUEST_APPEND="$guest" L2_MEM_MB=256 L2_TIMEOUT_S="$l2_timeout"
 	INTERVAL_MS=100 DISK_IMAGE_MB="$disk_mb")
 
 set +e
@@ -120,7 +122,7 @@ else
 	mkdir -p "$bundle"
 	"$top/lab/bochs/qemu-bundle.sh" "$bundle/qemu" /lab/study/qemu
 	cp "$top/build/study/study-sampler" "$top/build/study/guest.cpio.gz" "$bundle/"
-	cp "$top/build/debs/root/boot/vmlinuz-$abi-amd64" "$bundle/vmlinuz"
+	cp "$debs/boot/vmlinuz-$abi-amd64" "$bundle/vmlinuz"
 	# L1 holds the initramfs, the guest's RAM and its disk image.
 	"$top/lab/bochs/run-bochs.sh" --megs 1024 --timeout "$((l1_timeout + 300))" \
 		--results "$run_dir" --include "$bundle:/lab/study" \
