@@ -1,5 +1,6 @@
 # The lab: L1 under QEMU TCG with nested SVM (see lab/README.md).
 #   make lab-shell [MODULES=ours|stock]   interactive root shell in L1
+# Every target takes KERNEL=6.1|6.12: L1 boots Debian's image of that kernel.
 #   make lab-smoke                        end-to-end check of the lab
 #   make lab-initramfs [MODULES=...]      (re)build the cached initramfs
 #   make lab-tools                        the static /dev/kvm check program
