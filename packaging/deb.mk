@@ -4,8 +4,8 @@
 #                   error fails; the warnings are explained in the README)
 #   make deb-test   a Debian 12 root (debootstrap, cached): install, dkms
 #                   build, one L1 boot with the modules dkms installed,
-#                   remove, refusals, the L2 image; build/deb-test/deb-test.log
-#                   (build/deb-test-6.12/ for KERNEL=6.12)
+#                   remove, refusals, the L2 image, on KERNEL's Debian
+#                   kernel; build/deb-test/<KERNEL>/deb-test.log
 .PHONY: deb deb-exitstat deb-test
 
 # The DKMS package carries the patched KVM source of every kernel line.

@@ -15,14 +15,14 @@
 #     has no exit_stats parameter;
 #   - apt-get install ./exitstat_*.deb works, and the L2 guest image of
 #     make exitstat-l2 carries the package's exitstat as its only one.
-# Result lines in build/deb-test/deb-test.log; the root itself is only read
+# Result lines in build/deb-test/<KERNEL>/deb-test.log; the root itself is only read
 # (it is the lower layer of an overlay), so every run starts from the same.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # The lab's kernel line: $KERNEL, default kernel/default.
 # shellcheck source=kernel/kernel-env.sh
 . "$top/kernel/kernel-env.sh"
-dir=$top/build/deb-test$dir_suffix
+dir=$top/build/deb-test/$KERNEL
 log=$dir/deb-test.log
 start=$(date +%s)
 mkdir -p "$dir"
@@ -54,7 +54,11 @@ if [ ${#dkms_debs[@]} != 1 ] || [ ${#exitstat_debs[@]} != 1 ]; then
 	not_ok packages "want one of each package in build/deb/ (make deb), found: ${dkms_debs[*]} ${exitstat_debs[*]}"
 	finish
 fi
-dkms_deb=${dkms_debs[0]} exitstat_deb=${exitstat_debs[0]}
+# Copies: another make deb may replace build/deb/ while this runs.
+rm -rf "$dir/debs"
+mkdir -p "$dir/debs"
+cp "${dkms_debs[0]}" "${exitstat_debs[0]}" "$dir/debs/"
+dkms_deb=$dir/debs/${dkms_debs[0]##*/} exitstat_deb=$dir/debs/${exitstat_debs[0]##*/}
 version=$(dpkg-deb -f "$dkms_deb" Version)
 
 # A fresh overlay on the cached root; unmounted on any exit.
@@ -66,7 +70,12 @@ cleanup() {
 	mounts=()
 }
 trap cleanup EXIT
-rm -rf "$run"
+trap 'exit 1' INT TERM
+# A run killed before its cleanup leaves its mounts: undo them first, and
+# never let rm cross into a mount (the bind-mounted /dev is the host's).
+awk -v run="$run/" 'index($2, run) == 1 { print $2 }' /proc/mounts | sort -r |
+	while read -r stale; do umount -l "$stale"; done
+rm -rf --one-file-system "$run"
 mkdir -p "$run"/{upper,work,merged}
 mnt=$run/merged
 if ! mount -t overlay deb-test -o "lowerdir=$root,upperdir=$run/upper,workdir=$run/work" "$mnt"; then

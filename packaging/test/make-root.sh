@@ -7,7 +7,7 @@
 # an input changes: this script, the mirror, the suite, the kernel packages.
 # It is only ever used read-only, as the lower layer of an overlay (see
 # packaging/test/deb-test.sh), so a test can not change it.  Prints the path
-# (build/deb-test/root for 6.1, build/deb-test-6.12/root for KERNEL=6.12).
+# (build/deb-test/<KERNEL>/root).
 #
 # DEB_MIRROR (default http://deb.debian.org/debian, what CI reaches) and
 # DEB_SECURITY_MIRROR (default http://deb.debian.org/debian-security) choose
@@ -32,7 +32,7 @@ for pkg in "$image_pkg" "linux-headers-$abi-amd64" "linux-headers-$abi-common"; 
 	kernel_debs+=("${found[0]}")
 done
 other_flavour=linux-headers-$abi-cloud-amd64
-dir=$top/build/deb-test$dir_suffix
+dir=$top/build/deb-test/$KERNEL
 root=$dir/root
 
 mkdir -p "$dir"
@@ -47,8 +47,12 @@ fi
 
 command -v debootstrap >/dev/null || fail "debootstrap missing (make deps installs it)"
 echo "make-root: debootstrap $suite from $mirror into ${root#"$top"/} (cached afterwards)" >&2
-rm -rf "$root" "$root.new"
 new=$root.new
+# A build killed before its cleanup leaves its mounts: undo them first, and
+# never let rm cross into a mount (the bind-mounted /dev is the host's).
+awk -v new="$new/" 'index($2, new) == 1 { print $2 }' /proc/mounts | sort -r |
+	while read -r stale; do umount -l "$stale"; done
+rm -rf --one-file-system "$root" "$new"
 debootstrap --variant=minbase --include=ca-certificates "$suite" "$new" "$mirror" >&2 ||
 	fail "debootstrap $suite $mirror failed (log: ${new#"$top"/}/debootstrap/debootstrap.log)"
 cat > "$new/etc/apt/sources.list" <<SOURCES
@@ -67,6 +71,7 @@ cleanup() {
 	for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[i]}" || true; done
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 mount -t proc proc "$new/proc" && mounts+=("$new/proc")
 mount --bind /dev "$new/dev" && mounts+=("$new/dev")
 mkdir -p "$new/tmp/kernel-debs"
