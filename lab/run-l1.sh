@@ -94,10 +94,15 @@ script=${1:-}
 # another vCPU patched it: Debian's 6.12 in L1 hit the int3 of a finished
 # text_poke_bp() (the preempt notifier key KVM flips when the first VM is
 # created and the last destroyed) in __schedule and died ("Oops: int3") in
-# 2 of 3 e2e runs, which create hundreds of VMs; 0 of 5 with one thread.
-# One thread is no default: an L2 Linux boot (exitstat-l2, the study) takes
-# minutes more, and Debian's 6.1 L2 did not reach user space in 200 s.
-# Without the option QEMU chooses: a thread per vCPU, or one with -icount.
+# 2 of 3 e2e runs, which create hundreds of VMs, and in the first of 6.12's
+# full study runs, which creates one; 0 of 5 e2e runs with one thread.  So
+# 6.12 runs with one thread (kernel/6.12/kernel.conf); 6.1, which never
+# showed it, keeps QEMU's thread per vCPU: with one thread Debian's 6.1 L2
+# did not reach user space in 200 s.
+# Without the option the kernel line's lab_tcg_thread (kernel/*/kernel.conf)
+# decides, else QEMU: a thread per vCPU, or one with -icount.
+[ -n "$tcg_thread" ] ||
+	tcg_thread=$(. "$top/kernel/kernel-env.sh" && echo "${lab_tcg_thread:-}")
 case $tcg_thread in
 "") accel=tcg ;;
 multi|single) accel=tcg,thread=$tcg_thread ;;
