@@ -55,7 +55,8 @@ build_package() {
 	mkdir -p "$root/DEBIAN"
 	size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 	fill "$template" | sed "s%@SIZE@%$size%" > "$root/DEBIAN/control"
-	(cd "$root" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' |
+	# Conffiles (all of /etc here) are not listed, as dh_md5sums does.
+	(cd "$root" && find . \( -path ./DEBIAN -o -path ./etc \) -prune -o -type f -printf '%P\0' |
 		LC_ALL=C sort -z | xargs -0r md5sum) > "$root/DEBIAN/md5sums"
 	find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 	dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
@@ -112,7 +113,15 @@ add_doc "$root" kvm-exit-stats-dkms
 install -m 644 "$pkg/README.admin" "$root/usr/share/doc/kvm-exit-stats-dkms/README.Debian"
 mkdir -p "$root/usr/share/doc/kvm-exit-stats-dkms/examples"
 install -m 644 "$pkg/examples/kvm-exit-stats-off.conf" "$root/usr/share/doc/kvm-exit-stats-dkms/examples/"
+# Our KVM for kernels installed later (dkms's autoinstall is not used).
+for dir in postinst.d header_postinst.d; do
+	mkdir -p "$root/etc/kernel/$dir"
+	fill "$pkg/debian/kernel-hook" > "$root/etc/kernel/$dir/kvm-exit-stats"
+	chmod 755 "$root/etc/kernel/$dir/kvm-exit-stats"
+done
 mkdir -p "$root/DEBIAN"
+printf '%s\n' /etc/kernel/postinst.d/kvm-exit-stats \
+	/etc/kernel/header_postinst.d/kvm-exit-stats > "$root/DEBIAN/conffiles"
 for script in postinst prerm; do
 	fill "$pkg/debian/dkms.$script" > "$root/DEBIAN/$script"
 	chmod 755 "$root/DEBIAN/$script"

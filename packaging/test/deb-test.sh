@@ -113,14 +113,26 @@ check refused-flavour-untouched "apt-get install changed /lib/modules/$other" \
 	test "$(modules_listing | grep "^./$other")" = "$lib_before"
 
 # --- an unsupported kernel, asked for by name ------------------------------
-before=$(modules_listing; in_root dkms status)
+before=$(modules_listing; in_root dkms status 2>/dev/null)
 in_root dkms install -m kvm-exit-stats -v "$version" -k "$other" > "$dir/refuse.out" 2>&1
 status=$?
 check unsupported-kernel-fails "dkms install -k $other exited 0" test $status != 0
 check unsupported-kernel-message "dkms install -k $other did not name the supported kernels (see refuse.out)" \
 	grep -q "kvm-exit-stats: supported kernels: .*$kernel (linux-headers-$kernel " "$dir/refuse.out"
 check unsupported-kernel-changes-nothing "dkms install -k $other changed /lib/modules or dkms status" \
-	test "$(modules_listing; in_root dkms status)" = "$before"
+	test "$(modules_listing; in_root dkms status 2>/dev/null)" = "$before"
+# Installing that kernel's headers runs these hooks (dkms's autoinstall and
+# ours) as linux-headers' postinst does: they must pass, or the kernel's
+# installation stops, and build nothing.
+in_root run-parts --report --exit-on-error --arg="$other" /etc/kernel/header_postinst.d \
+	> "$dir/kernel-hooks.out" 2>&1
+status=$?
+check unsupported-kernel-hooks-pass "the kernel hooks for $other exited $status (see kernel-hooks.out)" \
+	test $status = 0
+check unsupported-kernel-hooks-name-refusal "the kernel hooks did not say why $other is refused (see kernel-hooks.out)" \
+	grep -q "not building for kernel $other" "$dir/kernel-hooks.out"
+check unsupported-kernel-hooks-change-nothing "the kernel hooks for $other changed /lib/modules or dkms status" \
+	test "$(modules_listing; in_root dkms status 2>/dev/null)" = "$before"
 # A package built from another point release of the same ABI: kernel-check
 # of a copy whose recorded headers version differs from the installed one.
 src=/usr/src/kvm-exit-stats-$version
