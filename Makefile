@@ -67,6 +67,7 @@ clean:
 -include tools/exitstat/exitstat.mk
 -include lab/lab.mk
 -include tests/e2e/e2e.mk
+-include tests/hostview/hostview.mk
 -include study/study.mk
 -include lab/bochs/bochs.mk
 -include bench/bench.mk

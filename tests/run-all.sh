@@ -48,6 +48,7 @@ run_suite lab-selftest 'build/lab/selftest.log'
 # L1 (QEMU/SVM, Bochs/VMX) with that kernel's modules, logs per kernel.
 for kernel in "${kernels[@]}"; do
 	run_suite e2e "build/e2e/$kernel/*.log" "KERNEL=$kernel"
+	run_suite hostview "build/hostview/$kernel/*.log" "KERNEL=$kernel"
 	run_suite bench-gate "build/bench-gate/$kernel/*.log" "KERNEL=$kernel"
 	run_suite exitstat-l2 "build/exitstat-l2/$kernel/*.log" "KERNEL=$kernel"
 	[ -f lab/bochs/bochs.mk ] && [ "${SKIP_INTEL:-0}" != 1 ] &&

@@ -128,7 +128,7 @@ static bool expect_ucall(struct vcpu *vcpu, struct ucall *uc, uint64_t cmd,
 struct debugfs_snapshot {
 	bool present;
 	uint64_t total_count, total_cycles;
-	uint64_t rows_count;		/* sum over rows, UNDEFINED included */
+	uint64_t rows_count;		/* sum over rows, OTHER included */
 	int nr_rows;
 	struct {
 		uint32_t reason;
@@ -159,7 +159,7 @@ static void read_debugfs(struct vm *vm, struct debugfs_snapshot *s)
 		if (sscanf(line, "- TOTAL %llu %llu", &count, &cycles) == 2) {
 			s->total_count = count;
 			s->total_cycles = cycles;
-		} else if (sscanf(line, "- UNDEFINED %llu %llu", &count,
+		} else if (sscanf(line, "- OTHER %llu %llu", &count,
 				  &cycles) == 2) {
 			s->rows_count += count;
 		} else if (sscanf(line, "%u %63s %llu %llu", &reason, name,

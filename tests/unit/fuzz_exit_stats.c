@@ -6,8 +6,10 @@
  * in, perhaps on a CPU whose TSC is behind, entering and leaving a nested
  * guest), time passing, CPUID leaves with any EAX/ECX and debugfs reads, on
  * a VM of 1-4 vCPUs of either numbering.  Every answer is checked against a
- * model kept here from the expected reason sets of unit_test.c; a mismatch
- * aborts, ASan/UBSan catch stray accesses.
+ * model kept here from the expected reason sets of unit_test.c (a counter per
+ * handled reason in table order, then "other" for every other exit); so are
+ * the vCPUs' binary stats, read at the offsets kvm_exit_stats_describe_stat()
+ * gives.  A mismatch aborts, ASan/UBSan catch stray accesses.
  *
  * The sequences are those KVM can produce, since the kernel code relies on
  * that (it does not check): every VM-exit follows the end before an entry;
@@ -56,11 +58,11 @@ static u32 take_reason(struct input *in, u32 numbering)
 }
 
 struct model_vcpu {
-	/* [0] exits taken in L1, [1] in L2; blocked is per slot only. */
-	u64 count[2][KVM_EXIT_STATS_MAX_SLOTS];
-	u64 cycles[2][KVM_EXIT_STATS_MAX_SLOTS];
-	u64 blocked[KVM_EXIT_STATS_MAX_SLOTS];
-	int pending;		/* model slot of the exit being handled, or -1 */
+	/* [0] exits taken in L1, [1] in L2; blocked is per counter only. */
+	u64 count[2][KVM_EXIT_STATS_MAX_COUNTERS];
+	u64 cycles[2][KVM_EXIT_STATS_MAX_COUNTERS];
+	u64 blocked[KVM_EXIT_STATS_MAX_COUNTERS];
+	int pending;		/* model counter of the exit being handled, or -1 */
 	int pending_bank;	/* the bank it began in */
 	u64 clock;		/* TSC its clock (re)started at; stopped at if out */
 	bool out;		/* thread scheduled out: put, not loaded yet */
@@ -71,58 +73,53 @@ struct model_vcpu {
 static struct model_vcpu model[KVM_MAX_VCPUS];
 static u64 now;			/* time, as a TSC of skew 0 */
 static u32 model_epoch;
-/* Per model slot: a handled defined reason, whose leaves answer its figures. */
-static bool model_handled[KVM_EXIT_STATS_MAX_SLOTS];
+/* Counters: the handled reasons', then "other" (number nr_counters - 1). */
+static int nr_counters;
+/* Per handled reason's counter: the reason, computed once per input. */
+static u32 counter_reason[KVM_EXIT_STATS_MAX_COUNTERS];
 
-static int model_slot(u32 numbering, u32 reason)
+static void model_init_counters(u32 numbering)
 {
-	return expect_defined(numbering, reason) ? expect_slot(numbering, reason) :
-						   expect_nr_defined(numbering);
-}
-
-/* Computed once per input: the reason sets are ranges, slow to search. */
-static void model_init_handled(u32 numbering)
-{
-	int nr_defined = expect_nr_defined(numbering);
-
-	for (int s = 0; s < KVM_EXIT_STATS_MAX_SLOTS; s++)
-		model_handled[s] = s < nr_defined &&
-				   expect_handled(numbering, expect_defined_reason(numbering, s));
+	nr_counters = expect_nr_counters(numbering);
+	if (nr_counters > KVM_EXIT_STATS_MAX_COUNTERS)
+		abort();	/* test_tables reports it */
+	for (int c = 0; c < nr_counters - 1; c++)
+		counter_reason[c] = expect_handled_reason(numbering, c);
 }
 
 struct model_sums {
 	u64 count, cycles, blocked, l2_count, l2_cycles;
 };
 
-static struct model_sums model_slot_sums(int nr_vcpus, int slot)
+static struct model_sums model_counter_sums(int nr_vcpus, int c)
 {
 	struct model_sums s = { 0, 0, 0, 0, 0 };
 
 	for (int v = 0; v < nr_vcpus; v++) {
-		s.count += model[v].count[0][slot] + model[v].count[1][slot];
-		s.cycles += model[v].cycles[0][slot] + model[v].cycles[1][slot];
-		s.blocked += model[v].blocked[slot];
-		s.l2_count += model[v].count[1][slot];
-		s.l2_cycles += model[v].cycles[1][slot];
+		s.count += model[v].count[0][c] + model[v].count[1][c];
+		s.cycles += model[v].cycles[0][c] + model[v].cycles[1][c];
+		s.blocked += model[v].blocked[c];
+		s.l2_count += model[v].count[1][c];
+		s.l2_cycles += model[v].cycles[1][c];
 	}
 	return s;
 }
 
-static struct model_sums model_totals(u32 numbering, int nr_vcpus, u64 *not_enabled)
+/* NOT_ENABLED: the exits of "other", the exits whose leaves answer zeros. */
+static struct model_sums model_totals(int nr_vcpus, u64 *not_enabled)
 {
 	struct model_sums t = { 0, 0, 0, 0, 0 };
 
-	*not_enabled = 0;
-	for (int s = 0; s <= expect_nr_defined(numbering); s++) {
-		struct model_sums one = model_slot_sums(nr_vcpus, s);
+	for (int c = 0; c < nr_counters; c++) {
+		struct model_sums one = model_counter_sums(nr_vcpus, c);
 
 		t.count += one.count;
 		t.cycles += one.cycles;
 		t.blocked += one.blocked;
 		t.l2_count += one.l2_count;
 		t.l2_cycles += one.l2_cycles;
-		if (!model_handled[s])
-			*not_enabled += one.count;
+		if (c == nr_counters - 1)
+			*not_enabled = one.count;
 	}
 	return t;
 }
@@ -138,11 +135,10 @@ static struct cpuid_regs model_cpuid(u32 numbering, int nr_vcpus, u32 leaf, u32 
 	struct cpuid_regs r = { 0, 0, 0, 0 };
 	struct model_sums t = { 0, 0, 0, 0, 0 }, one;
 	u64 not_enabled = 0;
-	int slot;
 
-	/* Only the leaves without input need the totals: O(slots x vCPUs). */
+	/* Only the leaves without input need the totals: O(counters x vCPUs). */
 	if (!expect_is_reason_leaf(leaf))
-		t = model_totals(numbering, nr_vcpus, &not_enabled);
+		t = model_totals(nr_vcpus, &not_enabled);
 	switch (leaf) {
 	case 0x4FFFFFFF:	/* TOTAL_EXITS */
 		r.eax = (u32)t.count;
@@ -182,8 +178,7 @@ static struct cpuid_regs model_cpuid(u32 numbering, int nr_vcpus, u32 leaf, u32 
 	}
 	if (!expect_handled(numbering, ecx))
 		return r;
-	slot = expect_slot(numbering, ecx);
-	one = model_slot_sums(nr_vcpus, slot);
+	one = model_counter_sums(nr_vcpus, expect_counter(numbering, ecx));
 	switch (leaf) {
 	case 0x4FFFFFFD:	/* REASON_EXITS */
 		r.eax = (u32)one.count;
@@ -240,14 +235,13 @@ static void show_line(char *buf, size_t size, size_t *len, const char *head,
 }
 
 /*
- * The whole debugfs text, from the model: handled reasons always, others
- * once counted, the undefined slot once counted, then the totals.
+ * The whole debugfs text, from the model: every handled reason, in table
+ * order, "- OTHER" once any other exit counted, then the totals.
  */
 static void check_debugfs(struct fake_vm *vm, u32 numbering, int nr_vcpus)
 {
 	static struct seq_file m;
 	static char want[sizeof(m.buf)];
-	int nr_defined = expect_nr_defined(numbering);
 	struct model_sums t, one;
 	size_t len = 0;
 	u64 not_enabled;
@@ -265,18 +259,17 @@ static void check_debugfs(struct fake_vm *vm, u32 numbering, int nr_vcpus)
 		     "# reason name count cycles blocked_cycles l2_count l2_cycles\n",
 		     numbering_name(numbering), tsc_khz, model_epoch);
 	len = (size_t)n;
-	for (int s = 0; s < nr_defined; s++) {
-		one = model_slot_sums(nr_vcpus, s);
-		if (!model_handled[s] && !one.count)
-			continue;
-		snprintf(head, sizeof(head), "%u %s", expect_defined_reason(numbering, s),
-			 kvm_exit_stats_slot_name(numbering, s));
+	for (int c = 0; c < nr_counters - 1; c++) {
+		one = model_counter_sums(nr_vcpus, c);
+		snprintf(head, sizeof(head), "%u %s", counter_reason[c],
+			 kvm_exit_stats_slot_name(numbering,
+						  expect_slot(numbering, counter_reason[c])));
 		show_line(want, sizeof(want), &len, head, &one);
 	}
-	one = model_slot_sums(nr_vcpus, nr_defined);
+	one = model_counter_sums(nr_vcpus, nr_counters - 1);
 	if (one.count)
-		show_line(want, sizeof(want), &len, "- UNDEFINED", &one);
-	t = model_totals(numbering, nr_vcpus, &not_enabled);
+		show_line(want, sizeof(want), &len, "- OTHER", &one);
+	t = model_totals(nr_vcpus, &not_enabled);
 	show_line(want, sizeof(want), &len, "- TOTAL", &t);
 
 	if (strcmp(m.buf, want)) {
@@ -290,6 +283,40 @@ static void check_debugfs(struct fake_vm *vm, u32 numbering, int nr_vcpus)
 		fprintf(stderr, "exit_stats fuzz: debugfs has \"%.80s\", want \"%.80s\"\n",
 			m.buf + i, want + i);
 		fail("debugfs text", (u32)m.len, (u32)len, 0, 0, 0, 0, 0, 0);
+	}
+}
+
+/*
+ * Every vCPU's binary stats, as KVM's stats fd reads them: at the offset
+ * each described stat gives, the model's count or cycles of its counter and
+ * bank (exits_, exit_cycles_, l2_exits_, l2_exit_cycles_ per counter), and
+ * no stat beyond.  Names and units are test_behaviour's.
+ */
+static void check_binary_stats(struct fake_vm *vm, int nr_vcpus)
+{
+	struct kvm_exit_stats_stat st;
+	int n = 4 * nr_counters;
+
+	if (kvm_exit_stats_describe_stat((u32)n, &st))
+		fail("a stat beyond the counters", (u32)n, st.offset, 0, 0, 0, 0, 0, 0);
+	for (int i = 0; i < n; i++) {
+		int c = i / 4, bank = i % 4 >= 2;
+
+		if (!kvm_exit_stats_describe_stat((u32)i, &st) ||
+		    st.offset > sizeof(struct kvm_vcpu_stat) - sizeof(u64))
+			fail("stat not described, or outside kvm_vcpu_stat", (u32)i, st.offset,
+			     0, 0, 0, 0, 0, 0);
+		for (int v = 0; v < nr_vcpus; v++) {
+			u64 got, want = i % 2 ? model[v].cycles[bank][c] : model[v].count[bank][c];
+
+			memcpy(&got, (const char *)&vm->vcpu[v].stat + st.offset, sizeof(got));
+			if (got != want) {
+				fprintf(stderr, "exit_stats fuzz: vCPU %d stat %d \"%.48s\"\n", v, i,
+					st.name);
+				fail("binary stat", (u32)(got >> 32), (u32)got, 0, 0,
+				     (u32)(want >> 32), (u32)want, 0, 0);
+			}
+		}
 	}
 }
 
@@ -368,7 +395,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	u64 handled = 0, total;
 
 	memset(model, 0, sizeof(model));
-	model_init_handled(numbering);
+	model_init_counters(numbering);
 	for (int v = 0; v < KVM_MAX_VCPUS; v++)
 		model[v].pending = -1;
 	/* Far from 0, so that no CPU's skew takes its TSC below it. */
@@ -393,7 +420,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		case 2:
 		case 3: {	/* the previous exit ends, the guest runs, exits */
 			u32 reason = take_reason(&in, numbering);
-			int slot = model_slot(numbering, reason);
+			int counter = expect_counter(numbering, reason);
 			u64 exit_tsc;
 
 			run_on_cpu(&vm, v);
@@ -402,8 +429,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			now += take(&in, 1);	/* the guest's time */
 			fake_tsc = cpu_tsc(v);
 			begin_exit(&vm.vcpu[v], reason);
-			mv->count[mv->nested][slot]++;
-			mv->pending = slot;
+			mv->count[mv->nested][counter]++;
+			mv->pending = counter;
 			mv->pending_bank = mv->nested;
 			mv->clock = fake_tsc;
 			/* KVM's last_guest_tsc: the begin hook's reading. */
@@ -437,9 +464,11 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			check_leaf(&vm, numbering, nr_vcpus, v, leaf, ecx, "leaf answer");
 			break;
 		}
-		case 10:	/* the host reads debugfs (slow: half the time) */
+		case 10:	/* the host reads debugfs or the stats (slow: half the time) */
 			if (op & 0x10)
 				check_debugfs(&vm, numbering, nr_vcpus);
+			else if (op & 0x20)
+				check_binary_stats(&vm, nr_vcpus);
 			break;
 		case 11:	/* the thread is scheduled out */
 			run_on_cpu(&vm, v);
@@ -486,6 +515,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		if (!expect_is_reason_leaf(leaf))
 			check_leaf(&vm, numbering, nr_vcpus, 0, leaf, 0, "final check");
 	check_debugfs(&vm, numbering, nr_vcpus);
+	check_binary_stats(&vm, nr_vcpus);
+	if (fake_warnings)
+		fail("WARN_ON_ONCE fired", (u32)fake_warnings, 0, 0, 0, 0, 0, 0, 0);
 
 	/* What a guest checks: handled reasons + NOT_ENABLED == total. */
 	guest_cpuid(&vm.vcpu[0], 0x4FFFFFF9, 0, &r);

@@ -108,8 +108,11 @@ static void load_vcpu(struct kvm_vcpu *vcpu)
 	kvm_exit_stats_vcpu_load(vcpu);
 }
 
-/* One debugfs row, found by reason; ROW_UNDEFINED and ROW_TOTAL for those. */
-#define ROW_UNDEFINED	(-1)
+/*
+ * One debugfs row, found by reason; ROW_OTHER (every exit of a reason KVM
+ * does not handle, defined or not) and ROW_TOTAL for those.
+ */
+#define ROW_OTHER	(-1)
 #define ROW_TOTAL	(-2)
 
 struct show_row {
@@ -127,8 +130,8 @@ static struct show_row show_row(struct kvm *kvm, long long reason)
 	if (!m)
 		abort();
 	kvm_exit_stats_show(m, kvm);
-	if (reason == ROW_UNDEFINED)
-		snprintf(key, sizeof(key), "- UNDEFINED ");
+	if (reason == ROW_OTHER)
+		snprintf(key, sizeof(key), "- OTHER ");
 	else if (reason == ROW_TOTAL)
 		snprintf(key, sizeof(key), "- TOTAL ");
 	else
@@ -293,9 +296,9 @@ static void check_show(struct fake_vm *vm, u32 numbering, const struct reasons *
 {
 	struct seq_file *m = calloc(1, sizeof(*m));
 	struct kvm_vcpu *v0 = &vm->vcpu[0];
-	unsigned long long sum[NR_COLS] = { 0 }, tot[NR_COLS] = { 0 }, undef[NR_COLS] = { 0 };
+	unsigned long long sum[NR_COLS] = { 0 }, tot[NR_COLS] = { 0 }, other[NR_COLS] = { 0 };
 	bool header_ok, rows_ok = true, order_ok = true, seen_total = false;
-	bool seen_unhandled = false;
+	bool seen_unhandled = false, seen_other = false;
 	char expect_header[160], bad[160] = "";
 	int nr_rows = 0, want_rows = 0, nr_lines = 0;
 	long long last_reason = -1;
@@ -329,9 +332,15 @@ static void check_show(struct fake_vm *vm, u32 numbering, const struct reasons *
 				  &c[2], &c[3], &c[4], &extra) == NR_COLS) {
 			memcpy(tot, c, sizeof(tot));
 			seen_total = true;
-		} else if (sscanf(line, "- UNDEFINED %llu %llu %llu %llu %llu %c", &c[0], &c[1],
+		} else if (sscanf(line, "- OTHER %llu %llu %llu %llu %llu %c", &c[0], &c[1],
 				  &c[2], &c[3], &c[4], &extra) == NR_COLS) {
-			memcpy(undef, c, sizeof(undef));
+			/* Once, after every reason's row. */
+			if (seen_other) {
+				rows_ok = false;
+				snprintf(bad, sizeof(bad), "second OTHER row: %s", line);
+			}
+			seen_other = true;
+			memcpy(other, c, sizeof(other));
 			for (int i = 0; i < NR_COLS; i++)
 				sum[i] += c[i];
 		} else if (sscanf(line, "%u %63s %llu %llu %llu %llu %llu %c", &reason, nm, &c[0],
@@ -342,21 +351,21 @@ static void check_show(struct fake_vm *vm, u32 numbering, const struct reasons *
 			nr_rows++;
 			for (int i = 0; i < NR_COLS; i++)
 				sum[i] += c[i];
-			if ((long long)reason <= last_reason)
+			if ((long long)reason <= last_reason || seen_other)
 				order_ok = false;
 			last_reason = reason;
 			if (reason == rs->unhandled)
-				seen_unhandled = c[COL_COUNT] == 1 && c[COL_CYCLES] == 5 &&
-						 !c[COL_BLOCKED] && !c[COL_L2_COUNT] &&
-						 !c[COL_L2_CYCLES];
-			/* Handled rows agree with the leaves; the L2 part is a part. */
+				seen_unhandled = true;
+			/*
+			 * Only handled reasons have rows, and they agree with
+			 * the leaves; the L2 part is a part.
+			 */
 			if (slot < 0 || strcmp(nm, kvm_exit_stats_slot_name(numbering, slot)) ||
 			    c[COL_L2_COUNT] > c[COL_COUNT] || c[COL_L2_CYCLES] > c[COL_CYCLES] ||
-			    (handled &&
-			     (c[COL_COUNT] != reason_count(v0, reason) ||
-			      c[COL_CYCLES] != reason_cycles(v0, reason) ||
-			      c[COL_BLOCKED] != reason_blocked(v0, reason))) ||
-			    (!handled && !c[COL_COUNT])) {
+			    !handled ||
+			    c[COL_COUNT] != reason_count(v0, reason) ||
+			    c[COL_CYCLES] != reason_cycles(v0, reason) ||
+			    c[COL_BLOCKED] != reason_blocked(v0, reason)) {
 				rows_ok = false;
 				snprintf(bad, sizeof(bad), "row \"%s\"", line);
 			}
@@ -365,15 +374,17 @@ static void check_show(struct fake_vm *vm, u32 numbering, const struct reasons *
 			snprintf(bad, sizeof(bad), "unparsable \"%s\"", line);
 		}
 	}
-	/* One row per handled reason, plus counted unhandled ones (rs->unhandled). */
+	/* One row per handled reason, counted or not, and OTHER for the rest. */
 	for (int s = 0; s < expect_nr_defined(numbering); s++)
 		want_rows += expect_handled(numbering, expect_defined_reason(numbering, s));
 	CHECK(rows_ok && seen_total, "debugfs rows parse and match the leaves", "%s", bad);
-	CHECK(seen_unhandled, "debugfs shows a counted reason KVM has no handler for",
-	      "no row \"%u ... 1 5 0 0 0\"", rs->unhandled);
-	CHECK(order_ok, "debugfs rows in ascending reason order", "out of order");
-	CHECK(nr_rows == want_rows + 1, "debugfs shows handled reasons plus counted ones",
-	      "%d rows, want %d handled + 1 counted unhandled", nr_rows, want_rows);
+	CHECK(!seen_unhandled, "debugfs: no row for a counted reason KVM has no handler for",
+	      "row for %u", rs->unhandled);
+	CHECK(order_ok, "debugfs rows in ascending reason order, OTHER after them",
+	      "out of order");
+	CHECK(nr_rows == want_rows && want_rows == expect_nr_handled(numbering),
+	      "debugfs shows exactly the handled reasons",
+	      "%d rows, want %d handled", nr_rows, want_rows);
 	CHECK(!memcmp(sum, tot, sizeof(sum)), "debugfs rows sum to TOTAL, every column",
 	      "rows %llu %llu %llu %llu %llu, TOTAL %llu %llu %llu %llu %llu",
 	      sum[0], sum[1], sum[2], sum[3], sum[4], tot[0], tot[1], tot[2], tot[3], tot[4]);
@@ -385,11 +396,18 @@ static void check_show(struct fake_vm *vm, u32 numbering, const struct reasons *
 	      total_count(v0), total_cycles(v0), total_blocked(v0));
 	CHECK(!tot[COL_L2_COUNT] && !tot[COL_L2_CYCLES], "debugfs: no nested guest, no l2 part",
 	      "l2 %llu/%llu", tot[COL_L2_COUNT], tot[COL_L2_CYCLES]);
-	CHECK(undef[COL_COUNT] == 2 && undef[COL_CYCLES] == 2 * 7 && !undef[COL_BLOCKED] &&
-	      !undef[COL_L2_COUNT] && !undef[COL_L2_CYCLES], "debugfs UNDEFINED row",
-	      "%llu %llu %llu %llu %llu", undef[0], undef[1], undef[2], undef[3], undef[4]);
+	/* 2 undefined exits of 7 cycles, 1 unhandled of 5; NOT_ENABLED too. */
+	CHECK(seen_other && other[COL_COUNT] == 3 && other[COL_CYCLES] == 2 * 7 + 5 &&
+	      !other[COL_BLOCKED] && !other[COL_L2_COUNT] && !other[COL_L2_CYCLES] &&
+	      other[COL_COUNT] == not_enabled(v0),
+	      "debugfs OTHER row: undefined and unhandled exits, NOT_ENABLED's count",
+	      "seen %d: %llu %llu %llu %llu %llu (NOT_ENABLED %llu)", seen_other, other[0],
+	      other[1], other[2], other[3], other[4], not_enabled(v0));
 	free(m);
 }
+
+static void check_row(struct kvm *kvm, long long reason, const char *what, u64 count,
+		      u64 cycles, u64 blocked, u64 l2_count, u64 l2_cycles);
 
 static void test_vm(u32 numbering, int nr_vcpus)
 {
@@ -409,6 +427,9 @@ static void test_vm(u32 numbering, int nr_vcpus)
 
 	CHECK(total_count(v0) == 0 && total_cycles(v0) == 0 && reason_count(v0, rs->cpuid) == 0,
 	      "a new VM has no exits", "total %llu", total_count(v0));
+	check_row(&vm.kvm, rs->hlt, "debugfs lists a handled reason without exits", 0, 0, 0, 0, 0);
+	CHECK(!show_row(&vm.kvm, ROW_OTHER).found, "debugfs: no OTHER row without such exits",
+	      "OTHER row shown");
 
 	/* vCPU i takes i + 1 CPUID exits of 100 * (i + 1) cycles each. */
 	for (int i = 0; i < nr_vcpus; i++)
@@ -577,8 +598,9 @@ static void test_vm(u32 numbering, int nr_vcpus)
 	 * L2's banks add up past 2^32 too.
 	 */
 	{
-		int slot = kvm_exit_stats_slot(numbering, rs->hlt);
-		int unhandled = kvm_exit_stats_slot(numbering, rs->unhandled);
+		int slot = expect_counter(numbering, rs->hlt);
+		/* The "other" counter, which unhandled and undefined exits share. */
+		int unhandled = expect_counter(numbering, rs->unhandled);
 		u64 per_vcpu = 0x100000005ull, sum = (per_vcpu + 0x80000007ull) * (u64)nr_vcpus;
 		u64 before = total_count(v0) - reason_count(v0, rs->hlt);
 
@@ -801,10 +823,10 @@ static void test_put_load(u32 numbering)
 		      "unhandled %08x %08x %08x %08x undefined %08x %08x %08x %08x total %llu",
 		      u.eax, u.ebx, u.ecx, u.edx, d.eax, d.ebx, d.ecx, d.edx, total_blocked(v0));
 	}
-	check_row(&vm.kvm, rs->unhandled, "debugfs: an unhandled reason's blocked time",
-		  1, 0, 40, 0, 0);
-	check_row(&vm.kvm, ROW_UNDEFINED, "debugfs: the undefined reasons' blocked time",
-		  1, 0, 60, 0, 0);
+	CHECK(!show_row(&vm.kvm, rs->unhandled).found, "debugfs: no row for an unhandled reason",
+	      "row %u found", rs->unhandled);
+	check_row(&vm.kvm, ROW_OTHER, "debugfs: unhandled and undefined reasons' blocked time in OTHER",
+		  2, 0, 40 + 60, 0, 0);
 	check_row(&vm.kvm, ROW_TOTAL, "debugfs: TOTAL blocked is TOTAL_BLOCKED",
 		  total_count(v0), total_cycles(v0), total_blocked(v0), 0, 0);
 	CHECK(total_blocked(v0) == 1850, "TOTAL_BLOCKED", "%llu, want 1850", total_blocked(v0));
@@ -864,10 +886,10 @@ static void test_nested(u32 numbering)
 	      "found %d %llu %llu %llu %llu %llu, want 5 110 0 3 90", row.found, row.count,
 	      row.cycles, row.blocked, row.l2_count, row.l2_cycles);
 	check_row(&vm.kvm, rs->msr_write, "debugfs: a reason taken only in L2", 1, 5, 0, 1, 5);
-	check_row(&vm.kvm, rs->unhandled, "debugfs: an unhandled reason taken in L2",
-		  1, 8, 0, 1, 8);
-	check_row(&vm.kvm, ROW_UNDEFINED, "debugfs: an undefined reason taken in L2",
-		  1, 9, 0, 1, 9);
+	CHECK(!show_row(&vm.kvm, rs->unhandled).found,
+	      "debugfs: no row for an unhandled reason taken in L2", "row %u found", rs->unhandled);
+	check_row(&vm.kvm, ROW_OTHER, "debugfs: unhandled and undefined reasons taken in L2, in OTHER",
+		  2, 8 + 9, 0, 2, 8 + 9);
 	check_row(&vm.kvm, ROW_TOTAL, "debugfs: TOTAL l2 columns", 8, 132, 0, 6, 112);
 
 	/*
@@ -953,6 +975,416 @@ static void test_nested(u32 numbering)
 
 	fake_vm_destroy(&vm);
 	unload_vendor();
+}
+
+/*
+ * The per-reason counters as vCPU binary stats (KVM_GET_STATS_FD, QEMU's
+ * query-stats, kvm_stat): kvm_exit_stats_describe_stat() describes stat
+ * @i, which x86.c turns into a descriptor appended to KVM's own.
+ */
+
+/* The four stats of a counter, in the order described, as specified. */
+static const char *const stat_prefix[4] = {
+	"exits_", "exit_cycles_", "l2_exits_", "l2_exit_cycles_",
+};
+
+/* Stat @i through a heap copy of exactly its size: ASan sees any overrun. */
+static bool describe(u32 i, struct kvm_exit_stats_stat *out)
+{
+	struct kvm_exit_stats_stat *stat = malloc(sizeof(*stat));
+	bool r;
+
+	if (!stat)
+		abort();
+	/* No NUL anywhere: the name must be terminated by the callee. */
+	memset(stat, 0xff, sizeof(*stat));
+	r = kvm_exit_stats_describe_stat(i, stat);
+	memcpy(out, stat, sizeof(*out));
+	free(stat);
+	return r;
+}
+
+/* The name stat @i must have: prefix, then the reason's name lower-cased. */
+static void expect_stat_name(u32 numbering, int i, char *buf, size_t size)
+{
+	int counter = i / 4, n;
+	const char *reason = "other";
+
+	if (counter < expect_nr_handled(numbering))
+		reason = kvm_exit_stats_slot_name(numbering,
+				expect_slot(numbering, expect_handled_reason(numbering, counter)));
+	n = snprintf(buf, size, "%s%s", stat_prefix[i % 4], reason);
+	for (char *c = buf; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	if (n < 0 || (size_t)n >= size)
+		abort();	/* a test buffer far larger than the stats' names */
+}
+
+/* Its offset in struct kvm_vcpu_stat: 16-byte pairs, L1's bank then L2's. */
+static size_t expect_stat_offset(u32 numbering, int i)
+{
+	int bank = i % 4 >= 2, cycles = i % 2;
+
+	return offsetof(struct kvm_vcpu_stat, exit_reasons) +
+	       ((size_t)bank * (size_t)expect_nr_counters(numbering) + (size_t)(i / 4)) * 16 +
+	       (size_t)cycles * 8;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static u64 read_stat(struct kvm_vcpu *vcpu, size_t offset)
+{
+	u64 v;
+
+	memcpy(&v, (const char *)&vcpu->stat + offset, sizeof(v));
+	return v;
+}
+
+static void write_stat(struct kvm_vcpu *vcpu, size_t offset, u64 v)
+{
+	memcpy((char *)&vcpu->stat + offset, &v, sizeof(v));
+}
+
+/* A distinctive value for stat @i of vCPU @v: sums tell every stat apart. */
+static u64 stat_value(int i, int v)
+{
+	return (u64)(i + 1) << 36 | (u64)(v + 1) << 24 | (u64)(i * 5 + v + 1);
+}
+
+/* Sum over @nr vCPUs of stat_value() of stat @i. */
+static u64 stat_sum(int i, int nr)
+{
+	u64 sum = 0;
+
+	for (int v = 0; v < nr; v++)
+		sum += stat_value(i, v);
+	return sum;
+}
+
+static void test_binary_stats(u32 numbering)
+{
+	const struct reasons *rs = numbering == KVM_EXIT_STATS_NUMBERING_VMX ? &vmx : &svm;
+	static char names[KVM_EXIT_STATS_MAX_DESCS][KVM_STATS_NAME_SIZE];
+	static size_t offsets[KVM_EXIT_STATS_MAX_DESCS];
+	static const u32 beyond[] = { 0x7fffffff, 0x80000000, 0xfffffffc, 0xfffffffd, U32_MAX };
+	int nr_counters = expect_nr_counters(numbering), nr_handled = expect_nr_handled(numbering);
+	int n = 0, want_n = 4 * nr_counters, bad = -1;
+	size_t base = offsetof(struct kvm_vcpu_stat, exit_reasons);
+	struct kvm_exit_stats_stat st;
+	char want[128], detail[256] = "";
+	struct kvm_vcpu *v0, *v1;
+	struct fake_vm vm;
+	struct cpuid_regs r;
+	bool ok;
+
+	snprintf(ctx, sizeof(ctx), "%s binary stats", numbering_name(numbering));
+
+	/* Off: no stats to describe, whatever kvm.exit_stats says. */
+	*module_param_exit_stats = false;
+	load_vendor(numbering);
+	CHECK(!describe(0, &st) && !describe(4, &st), "kvm.exit_stats=0: no stats described",
+	      "stat 0 described: %.48s", st.name);
+	*module_param_exit_stats = true;
+
+	load_vendor(numbering);
+	while (n <= KVM_EXIT_STATS_MAX_DESCS && describe((u32)n, &st))
+		n++;
+	ok = true;
+	for (int i = 0; i < 8; i++)
+		ok = ok && !describe((u32)(n + i), &st);
+	for (size_t i = 0; i < ARRAY_SIZE(beyond); i++)
+		ok = ok && !describe(beyond[i], &st);
+	CHECK(n == want_n && n <= KVM_EXIT_STATS_MAX_DESCS && ok,
+	      "4 stats per handled reason and 4 for other, none beyond",
+	      "%d stats (want 4 x (%d + 1) = %d, at most %d), stats beyond described: %d", n,
+	      nr_handled, want_n, KVM_EXIT_STATS_MAX_DESCS, !ok);
+	if (n != want_n) {
+		unload_vendor();
+		return;
+	}
+
+	/*
+	 * Names: exactly prefix + reason, lower case, terminated, no
+	 * truncation.  Every stat is read (the checks below use them all),
+	 * the first bad one reported.
+	 */
+	for (int i = 0; i < n; i++) {
+		describe((u32)i, &st);
+		expect_stat_name(numbering, i, want, sizeof(want));
+		if (bad < 0 &&
+		    (strlen(want) >= KVM_STATS_NAME_SIZE || !memchr(st.name, 0, sizeof(st.name)) ||
+		     strcmp(st.name, want) ||
+		     strspn(st.name, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(st.name))) {
+			bad = i;
+			snprintf(detail, sizeof(detail), "stat %d: \"%.48s\", want \"%s\" (%zu < %d)",
+				 i, memchr(st.name, 0, sizeof(st.name)) ? st.name : "(unterminated)",
+				 want, strlen(want), KVM_STATS_NAME_SIZE);
+		}
+		memcpy(names[i], st.name, sizeof(names[i]));
+	}
+	CHECK(bad < 0, "names: exits_, exit_cycles_, l2_exits_, l2_exit_cycles_ + lower-case reason",
+	      "%s", detail);
+	bad = -1;
+	for (int i = 0; i < n && bad < 0; i++)
+		for (int j = 0; j < i && bad < 0; j++)
+			if (!strncmp(names[i], names[j], KVM_STATS_NAME_SIZE))
+				bad = i;
+	CHECK(bad < 0, "names unique", "stat %d \"%.48s\" repeats", bad, bad < 0 ? "" : names[bad]);
+	/* The names the commit message promises, spelled out. */
+	{
+		const char *io = numbering == KVM_EXIT_STATS_NUMBERING_VMX ? "exits_io_instruction" :
+									     "exits_ioio";
+		int io_i = 4 * expect_counter(numbering,
+					      numbering == KVM_EXIT_STATS_NUMBERING_VMX ? 30 : 0x7b);
+		int cpuid_i = 4 * expect_counter(numbering, rs->cpuid);
+
+		CHECK(!strcmp(names[io_i], io) && !strcmp(names[cpuid_i + 3], "l2_exit_cycles_cpuid") &&
+		      !strcmp(names[n - 4], "exits_other") &&
+		      !strcmp(names[n - 1], "l2_exit_cycles_other"),
+		      "names: the I/O exits, l2_exit_cycles_cpuid, exits_other last",
+		      "\"%s\" \"%s\" \"%s\" \"%s\"", names[io_i], names[cpuid_i + 3],
+		      names[n - 4], names[n - 1]);
+	}
+
+	/* Units and offsets, stat by stat; every offset kept for the next check. */
+	bad = -1;
+	for (int i = 0; i < n; i++) {
+		describe((u32)i, &st);
+		offsets[i] = st.offset;
+		if (bad < 0 &&
+		    (st.unit != (i % 2 ? (u32)KVM_STATS_UNIT_CYCLES : (u32)KVM_STATS_UNIT_NONE) ||
+		     st.offset != expect_stat_offset(numbering, i))) {
+			bad = i;
+			snprintf(detail, sizeof(detail), "stat %d %s: unit %#x offset %u, want %#x %zu",
+				 i, names[i], st.unit, st.offset,
+				 i % 2 ? KVM_STATS_UNIT_CYCLES : KVM_STATS_UNIT_NONE,
+				 expect_stat_offset(numbering, i));
+		}
+	}
+	CHECK(bad < 0, "units (cycles for *cycles*, none for counts) and offsets per stat",
+	      "%s", detail);
+
+	/*
+	 * Dense: the described u64 are exactly [exit_reasons, + 2 banks of
+	 * nr_counters pairs), no hole, no overlap.  QEMU reads as many u64 as
+	 * are described and indexes them by offset: KVM's own stats cover the
+	 * stat struct up to exit_reasons (no padding before it, see the shim),
+	 * so ours must cover what follows without a gap.
+	 */
+	qsort(offsets, (size_t)n, sizeof(offsets[0]), cmp_size);
+	bad = -1;
+	for (int i = 0; i < n && bad < 0; i++)
+		if (offsets[i] != base + 8 * (size_t)i)
+			bad = i;
+	CHECK(bad < 0 && (size_t)n * 8 == 2 * (size_t)nr_counters * 16 &&
+	      base + (size_t)n * 8 <= base + sizeof(((struct kvm_vcpu_stat *)0)->exit_reasons),
+	      "offsets: dense u64s from exit_reasons, both banks, inside the array",
+	      "sorted offset %d is %zu, want %zu; %d stats for %d counters", bad,
+	      bad < 0 ? 0 : offsets[bad], base + 8 * (size_t)(bad < 0 ? 0 : bad), n, nr_counters);
+
+	/*
+	 * A value written at a stat's offset is what the leaves and debugfs
+	 * report for its reason: L1 and L2 summed, L2 in the l2 columns.
+	 */
+	CHECK(fake_vm_create(&vm, 2) == 0, "vCPUs created", "error");
+	v0 = &vm.vcpu[0];
+	v1 = &vm.vcpu[1];
+	for (int v = 0; v < 2; v++)
+		for (int i = 0; i < n; i++)
+			write_stat(&vm.vcpu[v], expect_stat_offset(numbering, i), stat_value(i, v));
+	bad = -1;
+	for (int c = 0; c < nr_handled && bad < 0; c++) {
+		u32 reason = expect_handled_reason(numbering, c);
+		struct show_row row = show_row(&vm.kvm, reason);
+		u64 count = stat_sum(4 * c, 2) + stat_sum(4 * c + 2, 2);
+		u64 cycles = stat_sum(4 * c + 1, 2) + stat_sum(4 * c + 3, 2);
+
+		if (reason_count(v0, reason) != count || reason_cycles(v1, reason) != cycles ||
+		    !row.found || row.count != count || row.cycles != cycles ||
+		    row.l2_count != stat_sum(4 * c + 2, 2) ||
+		    row.l2_cycles != stat_sum(4 * c + 3, 2)) {
+			bad = c;
+			snprintf(detail, sizeof(detail),
+				 "reason %#x: leaves %llx/%llx row %d %llx/%llx l2 %llx/%llx, want %llx/%llx",
+				 reason, reason_count(v0, reason), reason_cycles(v1, reason),
+				 row.found, row.count, row.cycles, row.l2_count, row.l2_cycles,
+				 count, cycles);
+		}
+	}
+	CHECK(bad < 0, "written through a handled reason's offsets: its leaves and debugfs row",
+	      "%s", detail);
+	{
+		int o = n - 4;
+		struct show_row row = show_row(&vm.kvm, ROW_OTHER);
+		u64 count = stat_sum(o, 2) + stat_sum(o + 2, 2);
+
+		CHECK(not_enabled(v0) == count && row.found && row.count == count &&
+		      row.cycles == stat_sum(o + 1, 2) + stat_sum(o + 3, 2) &&
+		      row.l2_count == stat_sum(o + 2, 2) && row.l2_cycles == stat_sum(o + 3, 2) &&
+		      !reason_count(v0, rs->unhandled),
+		      "written through other's offsets: NOT_ENABLED and the OTHER row",
+		      "NOT_ENABLED %llx row %d %llx %llx %llx %llx, want %llx; unhandled reads %llx",
+		      not_enabled(v0), row.found, row.count, row.cycles, row.l2_count,
+		      row.l2_cycles, count, reason_count(v0, rs->unhandled));
+	}
+	fake_vm_destroy(&vm);
+
+	/*
+	 * And the other way: exits KVM counts are what the stats read, per
+	 * vCPU and bank; the exits_* and l2_exits_* stats sum to the vCPU's
+	 * exits, the cycle stats to its cycles.
+	 */
+	fake_vm_create(&vm, 2);
+	v0 = &vm.vcpu[0];
+	v1 = &vm.vcpu[1];
+	fake_tsc = 9000000;
+	run_exit(v0, rs->cpuid, 10);
+	run_exit(v0, rs->cpuid, 10);
+	enter_guest_mode(v0);
+	run_exit(v0, rs->cpuid, 30);
+	run_exit(v0, rs->unhandled, 8);
+	run_exit(v0, rs->undefined, 9);
+	leave_guest_mode(v0);
+	run_exit(v1, rs->msr_write, 5);
+	run_exit(v1, 0xffffff00, 4);	/* undefined in both numberings */
+	{
+		int c = 4 * expect_counter(numbering, rs->cpuid);
+		int m = 4 * expect_counter(numbering, rs->msr_write), o = n - 4;
+		u64 want0[4][4] = { { 2, 20, 1, 30 }, { 0, 0, 0, 0 }, { 0, 0, 2, 17 } };
+		u64 want1[4][4] = { { 0, 0, 0, 0 }, { 1, 5, 0, 0 }, { 1, 4, 0, 0 } };
+		int at[3] = { c, m, o };
+		u64 sum[2][2] = { { 0, 0 }, { 0, 0 } };
+		int nonzero = 0;
+
+		ok = true;
+		for (int k = 0; k < 3; k++)
+			for (int j = 0; j < 4; j++)
+				ok = ok && read_stat(v0, expect_stat_offset(numbering, at[k] + j)) ==
+					   want0[k][j] &&
+				     read_stat(v1, expect_stat_offset(numbering, at[k] + j)) ==
+				     want1[k][j];
+		for (int i = 0; i < n; i++)
+			for (int v = 0; v < 2; v++) {
+				describe((u32)i, &st);
+				sum[v][i % 2] += read_stat(&vm.vcpu[v], st.offset);
+				nonzero += read_stat(&vm.vcpu[v], st.offset) != 0;
+			}
+		CHECK(ok && nonzero == 4 + 2 + 2 + 2,
+		      "exits read through the offsets: per vCPU and bank, other for the rest",
+		      "%d non-zero stats (want 10); cpuid %llu %llu %llu %llu other %llu %llu %llu %llu",
+		      nonzero, read_stat(v0, expect_stat_offset(numbering, c)),
+		      read_stat(v0, expect_stat_offset(numbering, c + 1)),
+		      read_stat(v0, expect_stat_offset(numbering, c + 2)),
+		      read_stat(v0, expect_stat_offset(numbering, c + 3)),
+		      read_stat(v0, expect_stat_offset(numbering, o)),
+		      read_stat(v0, expect_stat_offset(numbering, o + 1)),
+		      read_stat(v0, expect_stat_offset(numbering, o + 2)),
+		      read_stat(v0, expect_stat_offset(numbering, o + 3)));
+		CHECK(sum[0][0] == v0->arch.exit_stats->total_count &&
+		      sum[0][1] == v0->arch.exit_stats->total_cycles &&
+		      sum[1][0] == v1->arch.exit_stats->total_count &&
+		      sum[1][1] == v1->arch.exit_stats->total_cycles && sum[0][0] == 5,
+		      "exits_* + l2_exits_* stats are the vCPU's exits, the cycle stats its cycles",
+		      "vCPU 0 %llu/%llu (total %llu/%llu), vCPU 1 %llu/%llu (total %llu/%llu)",
+		      sum[0][0], sum[0][1], v0->arch.exit_stats->total_count,
+		      v0->arch.exit_stats->total_cycles, sum[1][0], sum[1][1],
+		      v1->arch.exit_stats->total_count, v1->arch.exit_stats->total_cycles);
+	}
+	CHECK(cpuid(v0, KVM_EXIT_STATS_LEAF_NOT_ENABLED, 0, &r) && pair(r.ebx, r.ecx) == 3,
+	      "NOT_ENABLED is other's exits, both vCPUs and banks", "%llu, want 3",
+	      pair(r.ebx, r.ecx));
+	fake_vm_destroy(&vm);
+
+	unload_vendor();
+	CHECK(!describe(0, &st), "vendor unloaded: no stats described", "stat 0: %.48s", st.name);
+}
+
+/* A vendor that handles the first handled_limit defined SVM codes. */
+static int handled_limit;
+
+static bool first_handled(u32 code)
+{
+	return expect_defined(KVM_EXIT_STATS_NUMBERING_SVM, code) &&
+	       expect_slot(KVM_EXIT_STATS_NUMBERING_SVM, code) < handled_limit;
+}
+
+/*
+ * The counters' bound: KVM_EXIT_STATS_MAX_COUNTERS - 1 handled reasons
+ * and "other" fill exit_reasons[] and the stats exactly (the most x86.c
+ * makes room for); one more handled reason turns the statistics off rather
+ * than overflow it.
+ */
+static void test_counter_limit(void)
+{
+	const struct kvm_exit_stats_ops ops = {
+		.numbering = KVM_EXIT_STATS_NUMBERING_SVM,
+		.reason_handled = first_handled,
+	};
+	const u32 svm = KVM_EXIT_STATS_NUMBERING_SVM;
+	size_t base = offsetof(struct kvm_vcpu_stat, exit_reasons);
+	struct kvm_exit_stats_stat st, prev = { "", 0, 0 };
+	struct fake_vm vm;
+	u32 last, other = 0xffffff00;	/* undefined */
+	int n = 0;
+	bool dense = true;
+
+	snprintf(ctx, sizeof(ctx), "counter limit");
+	handled_limit = KVM_EXIT_STATS_MAX_COUNTERS;
+	kvm_exit_stats_hardware_setup(&ops);
+	CHECK(!static_branch_unlikely(&kvm_exit_stats_enabled) && !describe(0, &st),
+	      "MAX_COUNTERS handled reasons (no room for other): statistics off",
+	      "enabled %d", static_branch_unlikely(&kvm_exit_stats_enabled));
+	kvm_exit_stats_hardware_unsetup();
+
+	handled_limit = KVM_EXIT_STATS_MAX_COUNTERS - 1;
+	kvm_exit_stats_hardware_setup(&ops);
+	CHECK(static_branch_unlikely(&kvm_exit_stats_enabled),
+	      "MAX_COUNTERS - 1 handled reasons: statistics on", "off");
+	while (n <= KVM_EXIT_STATS_MAX_DESCS && describe((u32)n, &st)) {
+		dense = dense && st.offset == base + ((size_t)(n % 4 >= 2) * KVM_EXIT_STATS_MAX_COUNTERS +
+					     (size_t)n / 4) * 16 + (size_t)(n % 2) * 8;
+		prev = st;
+		n++;
+	}
+	CHECK(n == KVM_EXIT_STATS_MAX_DESCS && dense &&
+	      prev.offset + 8 == base + sizeof(((struct kvm_vcpu_stat *)0)->exit_reasons) &&
+	      !strcmp(prev.name, "l2_exit_cycles_other"),
+	      "... KVM_EXIT_STATS_MAX_DESCS stats, the last at the end of exit_reasons[]",
+	      "%d stats (want %d), dense %d, last %.48s at %u", n, KVM_EXIT_STATS_MAX_DESCS,
+	      dense, prev.name, prev.offset);
+
+	/* The last handled reason's and other's L2 exits: the array's last pairs. */
+	last = expect_defined_reason(svm, KVM_EXIT_STATS_MAX_COUNTERS - 2);
+	fake_vm_create(&vm, 1);
+	fake_tsc = 100;
+	enter_guest_mode(&vm.vcpu[0]);
+	kvm_exit_stats_svm_begin(&vm.vcpu[0], &last);
+	fake_tsc += 3;
+	kvm_exit_stats_end(&vm.vcpu[0]);
+	kvm_exit_stats_svm_begin(&vm.vcpu[0], &other);
+	fake_tsc += 4;
+	kvm_exit_stats_end(&vm.vcpu[0]);
+	leave_guest_mode(&vm.vcpu[0]);
+	{
+		const struct kvm_exit_stats_counter *c = vm.vcpu[0].stat.exit_reasons;
+		const int end = 2 * KVM_EXIT_STATS_MAX_COUNTERS;
+
+		CHECK(c[end - 2].count == 1 && c[end - 2].cycles == 3 && c[end - 1].count == 1 &&
+		      c[end - 1].cycles == 4 && reason_count(&vm.vcpu[0], last) == 1 &&
+		      not_enabled(&vm.vcpu[0]) == 1,
+		      "... L2 exits of the last reason and of other in the array's last pairs",
+		      "%llu/%llu %llu/%llu, leaf %llu NOT_ENABLED %llu", c[end - 2].count,
+		      c[end - 2].cycles, c[end - 1].count, c[end - 1].cycles,
+		      reason_count(&vm.vcpu[0], last), not_enabled(&vm.vcpu[0]));
+	}
+	fake_vm_destroy(&vm);
+	kvm_exit_stats_hardware_unsetup();
 }
 
 /*
@@ -1073,5 +1505,11 @@ int main(void)
 	test_put_load(KVM_EXIT_STATS_NUMBERING_SVM);
 	test_nested(KVM_EXIT_STATS_NUMBERING_VMX);
 	test_nested(KVM_EXIT_STATS_NUMBERING_SVM);
+	test_binary_stats(KVM_EXIT_STATS_NUMBERING_VMX);
+	test_binary_stats(KVM_EXIT_STATS_NUMBERING_SVM);
+	test_counter_limit();
+	/* Nothing above may trip a kernel WARN_ON_ONCE(). */
+	snprintf(ctx, sizeof(ctx), "all");
+	CHECK(fake_warnings == 0, "no WARN_ON_ONCE fired", "%d fired", fake_warnings);
 	return tap_failures() ? 1 : 0;
 }

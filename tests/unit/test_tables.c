@@ -2,7 +2,7 @@
 /*
  * The reason tables: sorted (the binary search depends on it), exactly the
  * architectural sets written down in unit_test.c, and consistent with the
- * slot functions exit_stats.c decodes with.  And the leaf numbers and version
+ * slot functions exit_stats.c decodes with; the exit path's counters.  And the leaf numbers and version
  * of the ABI header, against their documented values.
  */
 #include <stdio.h>
@@ -89,6 +89,12 @@ static void check_table(const struct table *t)
 	check(t->n + 1 <= KVM_EXIT_STATS_MAX_SLOTS, name, "%d slots > %d",
 	      t->n + 1, KVM_EXIT_STATS_MAX_SLOTS);
 
+	/* Every handled reason has a counter, and "other" one more. */
+	snprintf(name, sizeof(name), "%s counters fit KVM_EXIT_STATS_MAX_COUNTERS", nb);
+	check(expect_nr_counters(t->numbering) <= KVM_EXIT_STATS_MAX_COUNTERS, name,
+	      "%d handled + other > %d", expect_nr_handled(t->numbering),
+	      KVM_EXIT_STATS_MAX_COUNTERS);
+
 	/* slot <-> reason <-> name round trip, slot = rank in the table. */
 	bad = -1;
 	for (int i = 0; i < t->n && bad < 0; i++)
@@ -170,16 +176,20 @@ static void check_abi_numbers(void)
 }
 
 /*
- * The exit path's fold-and-map must give every reason the slot the leaves
- * read for it: kvm_exit_stats_slot(), or the undefined slot.  Checked for
- * every 16-bit reason, the SVM high codes and a spread of 32-bit values.
+ * The exit path's fold-and-map must give every reason its counter: a handled
+ * reason the one numbered by its rank among the handled reasons in table
+ * order, every other reason (defined without handler, or undefined) the
+ * "other" counter, last.  Checked against the model of unit_test.c for every
+ * 16-bit reason, the SVM high codes and a spread of 32-bit values; and the
+ * vCPU's counters are its stat.exit_reasons, nr_counters per bank.
  */
 static void check_exit_map(u32 numbering)
 {
 	const char *nb = numbering_name(numbering);
-	int nr_slots = kvm_exit_stats_nr_slots(numbering);
 	u32 bad = 0, got = 0, want = 0;
-	bool found = false;
+	bool found = false, reached[KVM_EXIT_STATS_MAP_SIZE] = { false };
+	int nr_reached = 0;
+	struct fake_vm vm;
 	char name[128];
 	u64 x;
 
@@ -190,16 +200,43 @@ static void check_exit_map(u32 numbering)
 	}
 	for (x = 0; x <= 0xffffffffull && !found; x += x < 0x10000 ? 1 : 0x10003) {
 		u32 reason = x >= 0xfffe0000ull ? (u32)(0xffffffffull - (x & 0xffff)) : (u32)x;
-		int slot = kvm_exit_stats_slot(numbering, reason);
 
-		want = slot >= 0 ? (u32)slot : (u32)nr_slots - 1;
+		want = (u32)expect_counter(numbering, reason);
 		got = kvm_exit_stats_slot_map[kvm_exit_stats_index(numbering, reason) & 0xff];
 		if (got != want)
 			found = true, bad = reason;
 	}
+	snprintf(name, sizeof(name), "%s exit path counter: handled in table order, then other", nb);
+	check(!found, name, "reason %#x: exit path counter %u, want %u (%d handled)", bad, got,
+	      want, expect_nr_handled(numbering));
+
+	/* Dense: every counter is some byte's, none beyond "other". */
+	for (int i = 0; i < KVM_EXIT_STATS_MAP_SIZE; i++)
+		if (!reached[kvm_exit_stats_slot_map[i]]) {
+			reached[kvm_exit_stats_slot_map[i]] = true;
+			nr_reached++;
+		}
+	snprintf(name, sizeof(name), "%s exit map reaches exactly counters 0..other", nb);
+	check(nr_reached == expect_nr_counters(numbering) &&
+	      reached[expect_nr_counters(numbering) - 1], name,
+	      "%d distinct counters, want %d", nr_reached, expect_nr_counters(numbering));
+
+	snprintf(name, sizeof(name), "%s vCPU counters are stat.exit_reasons, nr_counters per bank",
+		 nb);
+	if (fake_vm_create(&vm, 1)) {
+		check(false, name, "vCPU creation failed");
+	} else {
+		struct kvm_exit_stats *stats = vm.vcpu[0].arch.exit_stats;
+
+		check(stats->counter == vm.vcpu[0].stat.exit_reasons &&
+		      stats->bank == stats->counter &&
+		      stats->nr_counters == expect_nr_counters(numbering), name,
+		      "counter %p (stat %p) bank %p nr_counters %d, want %d",
+		      (void *)stats->counter, (void *)vm.vcpu[0].stat.exit_reasons,
+		      (void *)stats->bank, stats->nr_counters, expect_nr_counters(numbering));
+	}
+	fake_vm_destroy(&vm);
 	unload_vendor();
-	snprintf(name, sizeof(name), "%s exit path slot equals the leaves' slot", nb);
-	check(!found, name, "reason %#x: exit path slot %u, leaves read slot %u", bad, got, want);
 }
 
 /*
@@ -277,5 +314,6 @@ int main(void)
 		     !strcmp(kvm_exit_stats_slot_name(nb, 0), "UNDEFINED");
 	}
 	check(ok, "unknown numberings decode nothing", "see test_tables.c");
+	check(fake_warnings == 0, "no WARN_ON_ONCE fired", "%d fired", fake_warnings);
 	return tap_failures() ? 1 : 0;
 }

@@ -24,7 +24,7 @@ UNIT_KERNEL := $(UNIT_ABI_DIR)/exit_stats.c $(UNIT_ABI_DIR)/exit_stats_reasons.c
 UNIT_COMMON := $(UNIT_SRC)/unit_test.c $(TOP)/tests/lib/tap.c $(UNIT_SRC)/shim/fake_kernel.c \
 	$(UNIT_KERNEL)
 UNIT_DEPS := $(UNIT_COMMON) $(UNIT_ABI_DIR)/exit_stats.h $(UNIT_ABI_DIR)/exit_stats_abi.h \
-	$(UNIT_SRC)/unit_test.h $(TOP)/tests/lib/tap.h $(wildcard $(UNIT_SRC)/shim/linux/*.h) $(UNIT_SRC)/unit.mk
+	$(UNIT_SRC)/unit_test.h $(TOP)/tests/lib/tap.h $(wildcard $(UNIT_SRC)/shim/*/*.h) $(UNIT_SRC)/unit.mk
 
 UNIT_ASAN_BINS := $(UNIT_OUT)/test_tables $(UNIT_OUT)/test_behaviour $(UNIT_OUT)/sweep_reduced
 

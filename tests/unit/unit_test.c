@@ -102,6 +102,28 @@ static bool in_set(struct range_set set, u32 x)
 	return false;
 }
 
+/* Number of members of @set below @x. */
+static int rank_in_set(struct range_set set, u32 x)
+{
+	u64 below = 0;
+
+	for (int i = 0; i < set.n && set.r[i].lo < x; i++) {
+		u64 top = set.r[i].hi < x ? set.r[i].hi : x - 1;
+
+		below += top - set.r[i].lo + 1;
+	}
+	return (int)below;
+}
+
+static int set_size(struct range_set set)
+{
+	int n = 0;
+
+	for (int i = 0; i < set.n; i++)
+		n += (int)(set.r[i].hi - set.r[i].lo + 1);
+	return n;
+}
+
 bool expect_defined(u32 numbering, u32 reason)
 {
 	return in_set(defined_set(numbering), reason);
@@ -115,25 +137,47 @@ bool expect_handled(u32 numbering, u32 reason)
 
 int expect_slot(u32 numbering, u32 reason)
 {
-	struct range_set set = defined_set(numbering);
-	u64 below = 0;
+	return rank_in_set(defined_set(numbering), reason);
+}
 
-	for (int i = 0; i < set.n && set.r[i].lo < reason; i++) {
-		u64 top = set.r[i].hi < reason ? set.r[i].hi : reason - 1;
+int expect_nr_handled(u32 numbering)
+{
+	return set_size(handled_set(numbering));
+}
 
-		below += top - set.r[i].lo + 1;
+int expect_nr_counters(u32 numbering)
+{
+	return expect_nr_handled(numbering) + 1;
+}
+
+/*
+ * The tables are in ascending reason order (checked by test_tables), so
+ * "handled reasons in table order" is the handled set in ascending order.
+ */
+int expect_counter(u32 numbering, u32 reason)
+{
+	if (!expect_handled(numbering, reason))
+		return expect_nr_handled(numbering);
+	return rank_in_set(handled_set(numbering), reason);
+}
+
+u32 expect_handled_reason(u32 numbering, int counter)
+{
+	struct range_set set = handled_set(numbering);
+
+	for (int i = 0; i < set.n; i++) {
+		u32 len = set.r[i].hi - set.r[i].lo + 1;
+
+		if ((u32)counter < len)
+			return set.r[i].lo + (u32)counter;
+		counter -= (int)len;
 	}
-	return (int)below;
+	abort();	/* the test asked for a counter beyond the handled ones */
 }
 
 int expect_nr_defined(u32 numbering)
 {
-	struct range_set set = defined_set(numbering);
-	int n = 0;
-
-	for (int i = 0; i < set.n; i++)
-		n += (int)(set.r[i].hi - set.r[i].lo + 1);
-	return n;
+	return set_size(defined_set(numbering));
 }
 
 u32 expect_defined_reason(u32 numbering, int index)
@@ -293,10 +337,10 @@ bool guest_cpuid(struct kvm_vcpu *vcpu, u32 leaf, u32 input,
 				      &out->edx);
 }
 
-void set_counter(struct kvm_exit_stats *stats, int bank, int slot, u64 count,
+void set_counter(struct kvm_exit_stats *stats, int bank, int counter, u64 count,
 		 u64 cycles)
 {
-	struct kvm_exit_stats_counter *c = &stats->counter[bank * stats->nr_slots + slot];
+	struct kvm_exit_stats_counter *c = &stats->counter[bank * stats->nr_counters + counter];
 
 	/* The vCPU's totals cover both banks, as the exit path keeps them. */
 	stats->total_count += count - c->count;
@@ -305,46 +349,48 @@ void set_counter(struct kvm_exit_stats *stats, int bank, int slot, u64 count,
 	c->cycles = cycles;
 }
 
-void set_blocked(struct kvm_exit_stats *stats, int slot, u64 blocked)
+void set_blocked(struct kvm_exit_stats *stats, int counter, u64 blocked)
 {
-	stats->total_blocked += blocked - stats->blocked_cycles[slot];
-	stats->blocked_cycles[slot] = blocked;
+	stats->total_blocked += blocked - stats->blocked_cycles[counter];
+	stats->blocked_cycles[counter] = blocked;
 }
 
-u64 fill_value(int kind, int slot, int vcpu)
+u64 fill_value(int kind, int counter, int vcpu)
 {
-	u64 tag = (u64)(kind * 1000 + slot) * 8 + (u64)vcpu + 1;
+	u64 tag = (u64)(kind * 1000 + counter) * 8 + (u64)vcpu + 1;
 
-	return tag << 34 | (0x10000000u + (u64)slot * 0x10101u + (u64)vcpu * 7 + (u64)kind * 3);
+	return tag << 34 | (0x10000000u + (u64)counter * 0x10101u + (u64)vcpu * 7 + (u64)kind * 3);
 }
 
 void fill_counters(struct fake_vm *vm, u32 numbering)
 {
-	int nr_slots = expect_nr_defined(numbering) + 1;
+	int nr_counters = expect_nr_counters(numbering);
 
-	if (nr_slots > KVM_EXIT_STATS_MAX_SLOTS)
+	if (nr_counters > KVM_EXIT_STATS_MAX_COUNTERS)
 		abort();	/* the table test reports this */
 	for (int v = 0; v < atomic_read(&vm->kvm.online_vcpus); v++) {
 		struct kvm_exit_stats *stats = vm->vcpu[v].arch.exit_stats;
 
-		if (stats->nr_slots != nr_slots)
-			abort();	/* the table test reports this too */
-		for (int s = 0; s < nr_slots; s++) {
-			set_counter(stats, 0, s, fill_value(FILL_L1_COUNT, s, v),
-				    fill_value(FILL_L1_CYCLES, s, v));
-			set_counter(stats, 1, s, fill_value(FILL_L2_COUNT, s, v),
-				    fill_value(FILL_L2_CYCLES, s, v));
-			set_blocked(stats, s, fill_value(FILL_BLOCKED, s, v));
+		/* The counters are the vCPU's stat, where the binary stats read. */
+		if (stats->nr_counters != nr_counters ||
+		    stats->counter != vm->vcpu[v].stat.exit_reasons)
+			abort();	/* the table and behaviour tests report this too */
+		for (int c = 0; c < nr_counters; c++) {
+			set_counter(stats, 0, c, fill_value(FILL_L1_COUNT, c, v),
+				    fill_value(FILL_L1_CYCLES, c, v));
+			set_counter(stats, 1, c, fill_value(FILL_L2_COUNT, c, v),
+				    fill_value(FILL_L2_CYCLES, c, v));
+			set_blocked(stats, c, fill_value(FILL_BLOCKED, c, v));
 		}
 	}
 }
 
-u64 filled_sum(int nr_vcpus, int kind, int slot)
+u64 filled_sum(int nr_vcpus, int kind, int counter)
 {
 	u64 sum = 0;
 
 	for (int v = 0; v < nr_vcpus; v++)
-		sum += fill_value(kind, slot, v);
+		sum += fill_value(kind, counter, v);
 	return sum;
 }
 
@@ -352,7 +398,7 @@ struct cpuid_regs expect_reason_leaf(u32 numbering, u32 leaf, u32 reason,
 				     int nr_vcpus)
 {
 	struct cpuid_regs r = { 0, 0, 0, 0 };
-	int slot;
+	int counter;
 	u64 v;
 
 	if (!expect_defined(numbering, reason)) {
@@ -361,23 +407,23 @@ struct cpuid_regs expect_reason_leaf(u32 numbering, u32 leaf, u32 reason,
 	}
 	if (!expect_handled(numbering, reason))
 		return r;
-	slot = expect_slot(numbering, reason);
+	counter = expect_counter(numbering, reason);
 	switch (leaf) {
 	case 0x4FFFFFFD:	/* REASON_EXITS: the low 32 bits in EAX */
-		v = filled_sum(nr_vcpus, FILL_L1_COUNT, slot) +
-		    filled_sum(nr_vcpus, FILL_L2_COUNT, slot);
+		v = filled_sum(nr_vcpus, FILL_L1_COUNT, counter) +
+		    filled_sum(nr_vcpus, FILL_L2_COUNT, counter);
 		r.eax = lower_32_bits(v);
 		return r;
 	case 0x4FFFFFFC:	/* REASON_CYCLES */
-		v = filled_sum(nr_vcpus, FILL_L1_CYCLES, slot) +
-		    filled_sum(nr_vcpus, FILL_L2_CYCLES, slot);
+		v = filled_sum(nr_vcpus, FILL_L1_CYCLES, counter) +
+		    filled_sum(nr_vcpus, FILL_L2_CYCLES, counter);
 		break;
 	case 0x4FFFFFF8:	/* REASON_EXITS64 */
-		v = filled_sum(nr_vcpus, FILL_L1_COUNT, slot) +
-		    filled_sum(nr_vcpus, FILL_L2_COUNT, slot);
+		v = filled_sum(nr_vcpus, FILL_L1_COUNT, counter) +
+		    filled_sum(nr_vcpus, FILL_L2_COUNT, counter);
 		break;
-	case 0x4FFFFFF5:	/* REASON_BLOCKED: per slot, not per bank */
-		v = filled_sum(nr_vcpus, FILL_BLOCKED, slot);
+	case 0x4FFFFFF5:	/* REASON_BLOCKED: per counter, not per bank */
+		v = filled_sum(nr_vcpus, FILL_BLOCKED, counter);
 		break;
 	default:
 		abort();

@@ -35,6 +35,16 @@ bool expect_handled(u32 numbering, u32 reason);
 /* Number of defined reasons below @reason: the slot a defined reason has. */
 int expect_slot(u32 numbering, u32 reason);
 int expect_nr_defined(u32 numbering);
+/*
+ * The counters: one per handled reason, numbered in table (= ascending)
+ * order, then "other" (number expect_nr_handled()) for every other exit,
+ * defined or not.  A model of its own, independent of exit_stats.c.
+ */
+int expect_nr_handled(u32 numbering);
+int expect_nr_counters(u32 numbering);
+int expect_counter(u32 numbering, u32 reason);
+/* The handled reason of counter @counter (below expect_nr_handled()). */
+u32 expect_handled_reason(u32 numbering, int counter);
 /* The @index-th defined reason in ascending order. */
 u32 expect_defined_reason(u32 numbering, int index);
 
@@ -91,13 +101,13 @@ bool guest_cpuid(struct kvm_vcpu *vcpu, u32 leaf, u32 input,
 		 struct cpuid_regs *out);
 
 /*
- * Sets one slot's counters of a vCPU in bank @bank (0: L1, 1: L2), or its
- * blocked cycles, and keeps the vCPU's totals in step as the exit path and
+ * Sets one counter of a vCPU in bank @bank (0: L1, 1: L2), or its blocked
+ * cycles, and keeps the vCPU's totals in step as the exit path and
  * put/load do.
  */
-void set_counter(struct kvm_exit_stats *stats, int bank, int slot, u64 count,
+void set_counter(struct kvm_exit_stats *stats, int bank, int counter, u64 count,
 		 u64 cycles);
-void set_blocked(struct kvm_exit_stats *stats, int slot, u64 blocked);
+void set_blocked(struct kvm_exit_stats *stats, int counter, u64 blocked);
 
 /* What fill_value() makes up: a counter of one bank, or blocked cycles. */
 enum fill_kind {
@@ -105,14 +115,14 @@ enum fill_kind {
 };
 
 /*
- * A distinctive value for counter @kind of @slot on vCPU @vcpu: both 32-bit
- * halves non-zero, and sums over vCPUs differ per slot and kind.
+ * A distinctive value for @kind of counter @counter on vCPU @vcpu: both
+ * 32-bit halves non-zero, and sums over vCPUs differ per counter and kind.
  */
-u64 fill_value(int kind, int slot, int vcpu);
-/* Fills every slot of both banks, and the blocked cycles, of every vCPU. */
+u64 fill_value(int kind, int counter, int vcpu);
+/* Fills every counter of both banks, and the blocked cycles, of every vCPU. */
 void fill_counters(struct fake_vm *vm, u32 numbering);
 /* Sum of fill_value() over the VM's vCPUs. */
-u64 filled_sum(int nr_vcpus, int kind, int slot);
+u64 filled_sum(int nr_vcpus, int kind, int counter);
 
 /*
  * What a per-reason leaf (0x4FFFFFFD/FC/F8/F5) must answer for @reason on a

@@ -45,6 +45,20 @@ typedef unsigned long long u64;
 #define READ_ONCE(x)		(*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, val)	do { *(volatile __typeof__(x) *)&(x) = (val); } while (0)
 
+/*
+ * WARN_ON_ONCE() evaluates to the condition, as the kernel's does; a true
+ * condition is recorded (fake_kernel.c) every time, not only once, so a
+ * test can assert that none fired, or that one did.
+ */
+extern int fake_warnings;
+void fake_warn(const char *file, int line, const char *cond);
+#define WARN_ON_ONCE(cond) ({						\
+	bool warn_on_ = !!(cond);					\
+	if (unlikely(warn_on_))						\
+		fake_warn(__FILE__, __LINE__, #cond);			\
+	warn_on_;							\
+})
+
 typedef struct {
 	int counter;
 } atomic_t;

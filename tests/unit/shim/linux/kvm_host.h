@@ -7,13 +7,21 @@
 #define UNIT_SHIM_LINUX_KVM_HOST_H
 
 #include <linux/kernel.h>
+#include <linux/bitmap.h>
+#include <linux/kvm.h>		/* the build host's uapi: KVM_STATS_UNIT_* */
+#include <asm/kvm_host.h>	/* the shim's: struct kvm_vcpu_stat */
 
 #define KVM_MAX_VCPUS		8
+
+/* The length of a binary stat's name, as in the kernel's linux/kvm_host.h. */
+#define KVM_STATS_NAME_SIZE	48
 
 struct kvm_exit_stats;
 
 struct kvm_vcpu {
 	struct kvm *kvm;
+	/* What the binary stats read, at the descriptors' offsets. */
+	struct kvm_vcpu_stat stat;
 	struct {
 		struct kvm_exit_stats *exit_stats;
 		bool guest_mode;	/* running L2: is_guest_mode() */
