@@ -133,6 +133,14 @@ check unsupported-kernel-hooks-name-refusal "the kernel hooks did not say why $o
 	grep -q "not building for kernel $other" "$dir/kernel-hooks.out"
 check unsupported-kernel-hooks-change-nothing "the kernel hooks for $other changed /lib/modules or dkms status" \
 	test "$(modules_listing; in_root dkms status 2>/dev/null)" = "$before"
+# A supported kernel installed later: its hooks build and install our KVM
+# (dkms's autoinstall is not used, so only the package's hook can).
+in_root dkms remove -m kvm-exit-stats -v "$version" -k "$kernel" > "$dir/kernel-hooks-supported.out" 2>&1
+in_root run-parts --report --exit-on-error --arg="$kernel" /etc/kernel/header_postinst.d \
+	>> "$dir/kernel-hooks-supported.out" 2>&1
+status=$?
+check supported-kernel-hooks-install "after dkms remove -k $kernel, its kernel hooks (status $status) did not install our KVM again (see kernel-hooks-supported.out)" \
+	grep -q "kvm-exit-stats/$version, $kernel, x86_64: installed" <(in_root dkms status 2>/dev/null)
 # A package built from another point release of the same ABI: kernel-check
 # of a copy whose recorded headers version differs from the installed one.
 src=/usr/src/kvm-exit-stats-$version
