@@ -167,12 +167,13 @@ done
 if [ -f "$modules/kvm.ko" ] && [ -f "$modules/kvm-amd.ko" ] && [ -f "$modules/kvm-intel.ko" ]; then
 	dkms_sha=$(sha256sum < "$modules/kvm.ko" | cut -d' ' -f1)
 	lab_start=$(date +%s)
+	# No results of an earlier run may pass for this one's.
+	rm -rf "$dir/lab-out"
 	flock "$top/build/.lab-cpu.lock" "$top/lab/run-l1.sh" --modules "$modules" \
 		--name "deb-test-$$" --out "$dir/lab-out" --timeout 400 \
 		"$top/packaging/test/l1-smoke.sh" > "$dir/lab.console" 2>&1
 	status=$?
 	smoke=$dir/lab-out/smoke.out
-	rm -rf "$dir/lab-out.prev"
 	if [ -f "$smoke" ]; then
 		grep -E '^(not )?ok ' "$smoke" | sed 's/^\(\(not \)\?ok \)dkms-/\1deb-lab-/' | tee -a "$log"
 	fi
