@@ -176,7 +176,9 @@ assert counts == {"IO_INSTRUCTION": 1000, "CPUID": 2}, counts
 assert doc["total"]["count"] == 1002 and doc["own_queries_subtracted"] > 0
 '
 if [ "$(cat "$tmp/out")" = from-command ]; then ok "run: stdout belongs to the command"; else not_ok "run: stdout belongs to the command" "$(head -c 200 "$tmp/out")"; fi
-fake svm run --csv sh -c 'kill -INT $$'
+# env --default-signal: a test run started in the background (nohup, &)
+# inherits SIGINT ignored, and a shell cannot undo that itself.
+fake svm run --csv env --default-signal=INT sh -c 'kill -INT $$'
 expect_status "run: command killed by SIGINT -> 130" 130 "$st"
 check "run --csv: parses" "$tmp/err" '
 rows = list(csv.reader(io.StringIO(text)))
