@@ -19,25 +19,7 @@ cp "$debs/bin/busybox" "$stage/bin/busybox"
 cp "$top/study/guest/init" "$stage/init"
 chmod 755 "$stage/init"
 cp "$exitburst" "$stage/bin/exitburst"
-# 6.1 ships these as modules (.ko); 6.12 has all but virtio_blk built in
-# and compresses its modules (.ko.xz).
-: > "$stage/lib/modules/order"
-for m in drivers/virtio/virtio_ring drivers/virtio/virtio \
-	 drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci_modern_dev \
-	 drivers/virtio/virtio_pci drivers/block/virtio_blk; do
-	name=${m##*/}
-	if grep -qxF "kernel/$m.ko" "$modules/../modules.builtin" 2>/dev/null; then
-		continue
-	elif [ -f "$modules/$m.ko" ]; then
-		cp "$modules/$m.ko" "$stage/lib/modules/"
-	elif [ -f "$modules/$m.ko.xz" ]; then
-		xz -dc "$modules/$m.ko.xz" > "$stage/lib/modules/$name.ko"
-	else
-		echo "build-guest: missing $modules/$m.ko (run lab/fetch-debian.sh)" >&2
-		exit 1
-	fi
-	echo "$name" >> "$stage/lib/modules/order"
-done
+"$top/lab/guest-virtio-modules.sh" "$modules" "$stage/lib/modules"
 exitstat=$top/build/exitstat/exitstat
 if [ -x "$exitstat" ]; then
 	if ! readelf -l "$exitstat" 2>/dev/null | grep -q 'program interpreter'; then

@@ -64,24 +64,8 @@ for lib in $libs; do
 	cp -L "$lib" "$stage$lib"
 done
 
-# 6.1 ships these as modules (.ko); 6.12 has all but virtio_blk built in
-# and compresses its modules (.ko.xz).
-: > "$stage/lib/modules/order"
-for m in drivers/virtio/virtio_ring drivers/virtio/virtio \
-	 drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci_modern_dev \
-	 drivers/virtio/virtio_pci drivers/block/virtio_blk; do
-	name=${m##*/}
-	if grep -qxF "kernel/$m.ko" "$modules/../modules.builtin" 2>/dev/null; then
-		continue
-	elif [ -f "$modules/$m.ko" ]; then
-		cp "$modules/$m.ko" "$stage/lib/modules/"
-	elif [ -f "$modules/$m.ko.xz" ]; then
-		xz -dc "$modules/$m.ko.xz" > "$stage/lib/modules/$name.ko"
-	else
-		fail "missing $modules/$m.ko (run lab/fetch-debian.sh)"
-	fi
-	echo "$name" >> "$stage/lib/modules/order"
-done
+"$top/lab/guest-virtio-modules.sh" "$modules" "$stage/lib/modules" ||
+	fail "no virtio modules for the guest"
 
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) |
 	gzip -1 > "$output.tmp"
