@@ -38,18 +38,6 @@ KERNEL=$kernel "$top/lab/run-l1.sh" --tcg-thread single --timeout "${E2E_TIMEOUT
 	--out "$out" "${lab_args[@]}" "$top/tests/e2e/l1-run.sh" "${flags[@]}" "$@" \
 	> "$console" 2>&1
 status=$?
-{
-	if [ -s "$out/e2e.out" ]; then
-		cat "$out/e2e.out"
-	else
-		echo "not ok e2e-$mode-output - the test binary wrote nothing (see $console)"
-	fi
-	if [ $status = 0 ]; then
-		echo "ok e2e-$mode-lab-run # L1 script passed, L1 dmesg clean"
-	else
-		echo "not ok e2e-$mode-lab-run - lab/run-l1.sh exited $status (see $console)"
-	fi
-} > "$log"
-grep -E '^(not )?ok ' "$log" | grep -c '^ok ' | sed "s/^/e2e $kernel $mode: /; s/$/ passed/"
-grep -E '^not ok ' "$log" || true
+"$top/tests/lib/lab-suite-log.sh" e2e "$mode" "e2e $kernel $mode" "$status" \
+	"$out/e2e.out" "$console" "$log"
 exit $status

@@ -44,18 +44,6 @@ log=$dir/$mode.log console=$dir/$mode.console
 	--out "$out" --host-root "${lab_args[@]}" "$top/tests/hostview/l1-hostview.sh" \
 	--kvm-stat "$kvm_stat" --guest "$guest" "${flags[@]}" > "$console" 2>&1
 status=$?
-{
-	if [ -s "$out/hostview.out" ]; then
-		cat "$out/hostview.out"
-	else
-		echo "not ok hostview-$mode-output - the suite wrote nothing (see $console)"
-	fi
-	if [ $status = 0 ]; then
-		echo "ok hostview-$mode-lab-run # L1 script passed, L1 dmesg clean"
-	else
-		echo "not ok hostview-$mode-lab-run - lab/run-l1.sh exited $status (see $console)"
-	fi
-} > "$log"
-grep -c '^ok ' "$log" | sed "s/^/hostview $KERNEL $mode: /; s/$/ passed/"
-grep -E '^not ok ' "$log" || true
+"$top/tests/lib/lab-suite-log.sh" hostview "$mode" "hostview $KERNEL $mode" "$status" \
+	"$out/hostview.out" "$console" "$log"
 exit $status
