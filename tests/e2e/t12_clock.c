@@ -178,7 +178,7 @@ struct uffd_server {
 	int stop_fd;		/* an eventfd: written when the test is done */
 	void *area;
 	pthread_t thread;
-	int faults;		/* served */
+	int faults;		/* served; atomic: the test thread reads it */
 	int error;		/* errno of a failed step, or 0 */
 };
 
@@ -211,11 +211,16 @@ static void *uffd_serve(void *arg)
 		}
 		if (msg.event != UFFD_EVENT_PAGEFAULT)
 			continue;
-		if (s->faults == 0) {
+		if (__atomic_load_n(&s->faults, __ATOMIC_RELAXED) == 0) {
 			struct timespec nap = { 0, SLEEP_UFFD_MS * 1000000L };
 
 			nanosleep(&nap, NULL);
 		}
+		/*
+		 * Counted before the copy: the copy wakes the vCPU, whose next
+		 * exit the test thread may handle before this thread runs again.
+		 */
+		__atomic_fetch_add(&s->faults, 1, __ATOMIC_RELEASE);
 		struct uffdio_copy copy = {
 			.dst = msg.arg.pagefault.address & ~4095ull,
 			.src = (uintptr_t)page,
@@ -225,7 +230,6 @@ static void *uffd_serve(void *arg)
 			s->error = errno;
 			return NULL;
 		}
-		s->faults++;
 	}
 }
 
@@ -350,13 +354,15 @@ void test_clock(const struct numbering *nb)
 	 * One nested page fault, or two if KVM retried the access after the
 	 * page arrived; the sleep is blocked time, not handling.
 	 */
+	int served = __atomic_load_n(&server.faults, __ATOMIC_ACQUIRE);
+
 	check(uc.args[1] >= 1 && uc.args[1] <= 2 && uc.args[4] == UFFD_PATTERN &&
-	      server.faults == 1 && handling < SLEEP_UFFD_MS / 10.0 &&
+	      served == 1 && handling < SLEEP_UFFD_MS / 10.0 &&
 	      blocked >= SLEEP_UFFD_MS * 0.95 && blocked < SLEEP_UFFD_MS * 5.0,
 	      "t12-uffd",
 	      "%" PRIu64 " exits of reason 0x%x for a page served after %d ms "
 	      "(%d faults served, value %s): %.3f ms handling, %.3f ms blocked",
-	      uc.args[1], nb->mmio[0], SLEEP_UFFD_MS, server.faults,
+	      uc.args[1], nb->mmio[0], SLEEP_UFFD_MS, served,
 	      uc.args[4] == UFFD_PATTERN ? "as served" : "wrong", handling,
 	      blocked);
 	if (server.error)
