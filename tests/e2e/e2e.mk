@@ -12,35 +12,23 @@ E2E_DIR := $(TOP)/build/e2e
 # The logs of each kernel's boots (make e2e KERNEL=...).
 E2E_LOG_DIR := $(E2E_DIR)/$(KERNEL)
 E2E_BIN := $(E2E_DIR)/exit_stats_e2e
+include $(TOP)/tests/lib/kvm/kvm.mk
+# The suite on the VMM library of tests/lib/kvm/.
 E2E_SRCS := $(TOP)/tests/e2e/exit_stats_e2e.c $(TOP)/tests/e2e/t11_nested.c \
-	$(TOP)/tests/e2e/t12_clock.c \
-	$(sort $(wildcard $(TOP)/tests/e2e/lib/*.c)) $(TOP)/tests/e2e/lib/idt.S $(ABI_REASONS) \
-	$(TOP)/tests/lib/kvm_stat.c
-E2E_HDRS := $(wildcard $(TOP)/tests/e2e/lib/*.h) $(TOP)/tests/e2e/t11_nested.h \
-	$(TOP)/tests/e2e/t12_clock.h \
-	$(TOP)/tests/lib/kvm_stat.h
-# Static and not PIE: the binary's image is copied into guest memory at
-# GPA == VA.  Guest code takes interrupts on its own stack (no red zone),
-# has no TLS (no stack protector) and must not call libc (no memset from
-# loops).
-E2E_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -static -no-pie -fno-pie \
-	-mno-red-zone -fno-stack-protector -fno-tree-loop-distribute-patterns \
-	-pthread -I$(ABI_DIR) -I$(TOP)/tests/e2e -I$(TOP)/tests/lib
-
-# The same tests with the host side under ASan and UBSan: dynamically
-# linked (L1 finds the host's libraries through its /host share), still at
-# a fixed address; guest code is left uninstrumented (GUEST_CODE).
-E2E_SAN_CFLAGS := $(filter-out -static -O2,$(E2E_CFLAGS)) -O1 \
-	-fsanitize=address,undefined -fno-sanitize-recover=all \
-	-fno-omit-frame-pointer
+	$(TOP)/tests/e2e/t12_clock.c $(TOP)/tests/e2e/report.c $(KVM_LIB_SRCS)
+E2E_HDRS := $(TOP)/tests/e2e/report.h $(TOP)/tests/e2e/t11_nested.h \
+	$(TOP)/tests/e2e/t12_clock.h $(KVM_LIB_HDRS)
+E2E_CFLAGS := $(KVM_LIB_CFLAGS) -I$(TOP)/tests/e2e
+# The same tests with the host side under ASan and UBSan.
+E2E_SAN_CFLAGS := $(KVM_LIB_SAN_CFLAGS) -I$(TOP)/tests/e2e
 
 e2e-build: $(E2E_BIN) $(E2E_BIN)-san
 
-$(E2E_BIN): $(E2E_SRCS) $(E2E_HDRS) $(ABI_DIR)/exit_stats_abi.h | deps
+$(E2E_BIN): $(E2E_SRCS) $(E2E_HDRS) | deps
 	@mkdir -p $(@D)
 	$(CC) $(E2E_CFLAGS) -o $@ $(E2E_SRCS)
 
-$(E2E_BIN)-san: $(E2E_SRCS) $(E2E_HDRS) $(ABI_DIR)/exit_stats_abi.h | deps
+$(E2E_BIN)-san: $(E2E_SRCS) $(E2E_HDRS) | deps
 	@mkdir -p $(@D)
 	$(CC) $(E2E_SAN_CFLAGS) -o $@ $(E2E_SRCS)
 

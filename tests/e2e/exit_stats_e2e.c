@@ -29,10 +29,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/guest.h"
-#include "lib/kvm_util.h"
-#include "lib/reasons.h"
-#include "lib/report.h"
+#include "guest.h"
+#include "kvm_util.h"
+#include "reasons.h"
+#include "report.h"
 #include "t11_nested.h"
 #include "t12_clock.h"
 

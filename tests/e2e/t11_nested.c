@@ -20,11 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "lib/guest.h"
-#include "lib/kvm_util.h"
-#include "lib/reasons.h"
-#include "lib/report.h"
-#include "lib/svm.h"
+#include "guest.h"
+#include "kvm_util.h"
+#include "reasons.h"
+#include "report.h"
+#include "svm.h"
 #include "t11_nested.h"
 
 enum { T11_VMEXIT = 1, T11_COUNTS, T11_L1_VIEW };

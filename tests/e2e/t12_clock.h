@@ -3,7 +3,7 @@
 #ifndef E2E_T12_CLOCK_H
 #define E2E_T12_CLOCK_H
 
-#include "lib/reasons.h"
+#include "reasons.h"
 
 /* What an exit's cycles and blocked time include. */
 void test_clock(const struct numbering *nb);

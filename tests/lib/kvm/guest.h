@@ -1,19 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What guest code may use: the guest memory layout, the ucall channel and
- * small inline helpers for the instructions whose exits the tests count.
+ * small inline helpers for the instructions whose exits the tests count
+ * (as the KVM selftests' processor.h / ucall_common.h).
  *
- * Guest code is ordinary C in the test binary.  The binary is static and not
- * position independent, and its loaded image is copied into guest memory at
- * GPA == VA, so a guest function can be called by address and can read the
- * binary's constants (strings, tables).  Writes to globals land in the
+ * Guest code is ordinary C in the program (test, benchmark, smoke).  The
+ * program is not position independent (and static, but for the sanitizer
+ * builds), and its loaded image is copied into guest memory at GPA == VA,
+ * so a guest function can be called by address and can read the program's
+ * constants (strings, tables).  Writes to globals land in the
  * guest's copy only: exchange data through ucalls or the shared area.
  *
  * Guest code must not call libc and must not use the red zone (the file is
  * built with -mno-red-zone because interrupts arrive on the same stack).
  */
-#ifndef E2E_GUEST_H
-#define E2E_GUEST_H
+#ifndef KVM_LIB_GUEST_H
+#define KVM_LIB_GUEST_H
 
 #include <stdint.h>
 
@@ -26,7 +28,7 @@
 #define GUEST_TSS		0x9000ul
 #define GUEST_ENV		0xa000ul	/* struct guest_env */
 /* A guest that runs a nested guest of its own (t11): its VMCB, host save
- * area and the nested guest's stack; see lib/svm.h. */
+ * area and the nested guest's stack; see svm.h. */
 #define GUEST_NESTED		0x10000ul
 #define GUEST_NESTED_SIZE	0x10000ul
 #define GUEST_STACKS		0x100000ul	/* one GUEST_STACK_SIZE per vCPU */
@@ -129,6 +131,33 @@ GUEST_CODE static inline struct cpuid_regs guest_cpuid(uint32_t leaf, uint32_t i
 	return r;
 }
 
+/*
+ * CPUID as an ordinary guest issues it, nothing preloaded: the loops whose
+ * cost per exit the benchmark measures stay as short as they can be.
+ * guest_cpuid_leaf() leaves ECX to chance, for leaves that ignore it.
+ */
+GUEST_CODE static inline uint32_t guest_cpuid_leaf(uint32_t leaf)
+{
+	uint32_t eax, ebx, ecx, edx;
+
+	__asm__ volatile("cpuid"
+			 : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx)
+			 : "a"(leaf)
+			 : "memory");
+	return eax;
+}
+
+GUEST_CODE static inline uint32_t guest_cpuid_eax(uint32_t leaf, uint32_t input)
+{
+	uint32_t eax, ebx, ecx, edx;
+
+	__asm__ volatile("cpuid"
+			 : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx)
+			 : "a"(leaf), "c"(input)
+			 : "memory");
+	return eax;
+}
+
 GUEST_CODE static inline void guest_outb(uint16_t port, uint8_t value)
 {
 	__asm__ volatile("outb %0, %1" : : "a"(value), "Nd"(port) : "memory");
@@ -190,4 +219,41 @@ GUEST_CODE static inline void guest_sti_hlt_cli(void)
 	__asm__ volatile("sti; hlt; cli" : : : "memory");
 }
 
-#endif /* E2E_GUEST_H */
+GUEST_CODE static inline void guest_hlt(void)
+{
+	__asm__ volatile("hlt" : : : "memory");
+}
+
+GUEST_CODE static inline void guest_cli(void)
+{
+	__asm__ volatile("cli" : : : "memory");
+}
+
+GUEST_CODE static inline void guest_sti(void)
+{
+	__asm__ volatile("sti" : : : "memory");
+}
+
+/* Interrupts enabled for exactly one instruction after the STI shadow: an
+ * interrupt window, and the place a pending interrupt is taken. */
+GUEST_CODE static inline void guest_sti_nop_cli(void)
+{
+	__asm__ volatile("sti; nop; cli" : : : "memory");
+}
+
+GUEST_CODE static inline uint64_t guest_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* A delay of n iterations that causes no exit and no memory access. */
+GUEST_CODE static inline void guest_spin(uint64_t n)
+{
+	while (n--)
+		__asm__ volatile("" : "+r"(n));
+}
+
+#endif /* KVM_LIB_GUEST_H */

@@ -5,8 +5,8 @@
  * header (exit_stats_abi.h); only the few numbers the tests use, and what
  * Debian's 6.1 KVM leaves unhandled, are written here.
  */
-#ifndef E2E_REASONS_H
-#define E2E_REASONS_H
+#ifndef KVM_LIB_REASONS_H
+#define KVM_LIB_REASONS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,4 +36,4 @@ const struct numbering *numbering_for(bool amd);
 bool reason_defined(const struct numbering *n, uint32_t reason);
 const char *reason_name(const struct numbering *n, uint32_t reason);
 
-#endif /* E2E_REASONS_H */
+#endif /* KVM_LIB_REASONS_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The end-to-end tests' VMM.  Everything here runs on the host (inside L1);
- * the guest side is guest.c / idt.S.  See kvm_util.h.
+ * The VMM library.  Everything here runs on the host (inside L1); the guest
+ * side is guest.c / idt.S.  See kvm_util.h and README.md.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -23,18 +23,30 @@
 
 #define SZ_2M (2ul << 20)
 
+static FILE *diag_stream;	/* NULL: stdout */
+
+void kvm_diagnostics_to(FILE *stream)
+{
+	diag_stream = stream;
+}
+
+static FILE *diag(void)
+{
+	return diag_stream ? diag_stream : stdout;
+}
+
 void test_fatal(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 	int err = errno;
 
 	fflush(stdout);
-	printf("not ok fatal - %s:%d: ", file, line);
+	fprintf(diag(), "not ok fatal - %s:%d: ", file, line);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(diag(), fmt, ap);
 	va_end(ap);
-	printf(" (errno %d: %s)\n", err, strerror(err));
-	fflush(stdout);
+	fprintf(diag(), " (errno %d: %s)\n", err, strerror(err));
+	fflush(diag());
 	exit(2);
 }
 
@@ -258,6 +270,37 @@ static struct vcpu *vcpu_create(struct vm *vm, int id)
 	return vcpu;
 }
 
+int kvm_open(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	int version;
+
+	if (fd < 0)
+		TEST_FATAL("open /dev/kvm (are the KVM modules loaded?)");
+	version = ioctl(fd, KVM_GET_API_VERSION, NULL);
+	TEST_ASSERT(version == KVM_API_VERSION,
+		    "KVM_GET_API_VERSION returned %d, want %d", version,
+		    KVM_API_VERSION);
+	return fd;
+}
+
+static int max_vcpus_of(int kvm_fd)
+{
+	int max = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+
+	/* Without the capability KVM's documented floor is 4 (api.rst). */
+	return max > 0 ? max : 4;
+}
+
+int kvm_max_vcpus(void)
+{
+	int fd = kvm_open();
+	int max = max_vcpus_of(fd);
+
+	close(fd);
+	return max;
+}
+
 struct vm *vm_create(int nr_vcpus)
 {
 	return vm_create_vendor(nr_vcpus, NULL);
@@ -281,12 +324,15 @@ struct vm *vm_create_opts(int nr_vcpus, const struct vm_opts *opts)
 
 	if (!vm)
 		TEST_FATAL("out of memory");
-	if (nr_vcpus < 1 || nr_vcpus > GUEST_MAX_VCPUS)
-		TEST_FATAL("%d vCPUs: 1 to %d supported", nr_vcpus,
-			   GUEST_MAX_VCPUS);
-	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (vm->kvm_fd < 0)
-		TEST_FATAL("open /dev/kvm (are the KVM modules loaded?)");
+	vm->kvm_fd = kvm_open();
+	int max_vcpus = max_vcpus_of(vm->kvm_fd);
+
+	TEST_ASSERT(nr_vcpus >= 1 && nr_vcpus <= max_vcpus,
+		    "%d vCPUs: this KVM allows 1 to %d per VM", nr_vcpus,
+		    max_vcpus);
+	vm->vcpus = calloc(nr_vcpus, sizeof(vm->vcpus[0]));
+	if (!vm->vcpus)
+		TEST_FATAL("out of memory");
 	vm->fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
 	if (vm->fd < 0)
 		TEST_FATAL("KVM_CREATE_VM");
@@ -343,6 +389,11 @@ struct vm *vm_create_opts(int nr_vcpus, const struct vm_opts *opts)
 		memcpy(&e->edx, vendor + 4, 4);
 		memcpy(&e->ecx, vendor + 8, 4);
 	}
+	for (uint32_t i = 0; i < vm->cpuid->nent; i++)
+		if (vm->cpuid->entries[i].function == 1)
+			vm->cpuid->entries[i].ecx |= opts->leaf1_ecx_set;
+	if (opts->irqchip)
+		IOCTL(vm->fd, KVM_CREATE_IRQCHIP, NULL);
 
 	if (opts->exit_stats_cap >= 0) {
 		struct kvm_enable_cap cap = {
@@ -385,6 +436,7 @@ void vm_destroy(struct vm *vm)
 	close(vm->kvm_fd);
 	munmap(vm->mem, vm->mem_size);
 	free(vm->cpuid);
+	free(vm->vcpus);
 	free(vm);
 }
 
@@ -408,6 +460,9 @@ void vcpu_call(struct vcpu *vcpu, guest_fn fn, uint64_t arg0, uint64_t arg1)
 {
 	struct kvm_regs regs;
 
+	TEST_ASSERT(vcpu->id < GUEST_MAX_VCPUS,
+		    "vCPU %d has no guest stack (the first %d have)", vcpu->id,
+		    GUEST_MAX_VCPUS);
 	memset(&regs, 0, sizeof(regs));
 	regs.rip = (uint64_t)guest_start;
 	regs.rdi = (uint64_t)fn;
@@ -425,11 +480,12 @@ static void dump_state(struct vcpu *vcpu, const char *why)
 	struct kvm_regs regs;
 
 	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) == 0)
-		printf("# vCPU %d: %s; rip 0x%llx rsp 0x%llx rax 0x%llx rflags 0x%llx\n",
-		       vcpu->id, why, regs.rip, regs.rsp, regs.rax,
-		       regs.rflags);
+		fprintf(diag(), "# vCPU %d: %s; rip 0x%llx rsp 0x%llx rax 0x%llx rflags 0x%llx\n",
+			vcpu->id, why, regs.rip, regs.rsp, regs.rax,
+			regs.rflags);
 	else
-		printf("# vCPU %d: %s\n", vcpu->id, why);
+		fprintf(diag(), "# vCPU %d: %s\n", vcpu->id, why);
+	fflush(diag());
 }
 
 static struct ucall unexpected(struct vcpu *vcpu, const char *why)
@@ -458,18 +514,39 @@ static void handle_mmio(struct vcpu *vcpu)
 	}
 }
 
+uint32_t vcpu_run_once(struct vcpu *vcpu)
+{
+	while (ioctl(vcpu->fd, KVM_RUN, NULL) < 0)
+		if (errno != EINTR && errno != EAGAIN)
+			TEST_FATAL("KVM_RUN on vCPU %d", vcpu->id);
+	return vcpu->run->exit_reason;
+}
+
+void vcpu_request_irq_window(struct vcpu *vcpu)
+{
+	vcpu->run->request_interrupt_window = 1;
+}
+
+/* Injects GUEST_IRQ_VECTOR; false if the guest cannot take it now. */
+static bool inject_irq(struct vcpu *vcpu)
+{
+	struct kvm_interrupt irq = { .irq = GUEST_IRQ_VECTOR };
+
+	if (!vcpu->run->if_flag || !vcpu->run->ready_for_interrupt_injection)
+		return false;
+	IOCTL(vcpu->fd, KVM_INTERRUPT, &irq);
+	return true;
+}
+
 struct ucall vcpu_run(struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	char why[160];
 
 	for (;;) {
-		if (ioctl(vcpu->fd, KVM_RUN, NULL) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			TEST_FATAL("KVM_RUN on vCPU %d", vcpu->id);
-		}
-		switch (run->exit_reason) {
+		switch (vcpu_run_once(vcpu)) {
+		case KVM_EXIT_INTR:
+			continue;
 		case KVM_EXIT_IO:
 			if (run->io.port == UCALL_PORT &&
 			    run->io.direction == KVM_EXIT_IO_OUT &&
@@ -506,14 +583,20 @@ struct ucall vcpu_run(struct vcpu *vcpu)
 			continue;
 		case KVM_EXIT_HLT:
 			vcpu->hlt_exits++;
+			if (vcpu->vm->resume_on_hlt)
+				continue;
 			if (!vcpu->vm->inject_irq_on_hlt)
 				return unexpected(vcpu, "guest halted");
-			if (!run->if_flag || !run->ready_for_interrupt_injection)
+			if (!inject_irq(vcpu))
 				return unexpected(vcpu,
 					"halted with interrupts not injectable");
-			struct kvm_interrupt irq = { .irq = GUEST_IRQ_VECTOR };
-
-			IOCTL(vcpu->fd, KVM_INTERRUPT, &irq);
+			continue;
+		case KVM_EXIT_IRQ_WINDOW_OPEN:
+			vcpu->irq_window_exits++;
+			run->request_interrupt_window = 0;
+			if (!inject_irq(vcpu))
+				return unexpected(vcpu,
+					"interrupt window open, but not injectable");
 			continue;
 		case KVM_EXIT_SHUTDOWN:
 			return unexpected(vcpu, "shutdown (triple fault)");

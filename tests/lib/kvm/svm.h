@@ -6,11 +6,11 @@
  * tests need: the VMCB fields KVM reads on a nested VMRUN, the setup and
  * the run.  AMD APM Vol. 2, chapter 15 and appendix B (VMCB layout).
  *
- * Guest memory (lib/guest.h, GUEST_NESTED): L1's VMCB for L2, L1's host
+ * Guest memory (guest.h, GUEST_NESTED): L1's VMCB for L2, L1's host
  * save area (MSR VM_HSAVE_PA) and L2's stack.
  */
-#ifndef E2E_SVM_H
-#define E2E_SVM_H
+#ifndef KVM_LIB_SVM_H
+#define KVM_LIB_SVM_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -181,4 +181,4 @@ struct vm;
  */
 bool vm_has_nested_svm(struct vm *vm, char *why, size_t why_len);
 
-#endif /* E2E_SVM_H */
+#endif /* KVM_LIB_SVM_H */
