@@ -38,7 +38,7 @@ def analyze(run_path, out_dir, profile="quick", command=None, with_plots=True,
         raise SystemExit(f"analyze: no run under {run_path} (want samples.csv "
                          "there or in numbered subdirectories)")
     os.makedirs(out_dir, exist_ok=True)
-    s = summary.summarize(dirs, profile, command)
+    s = summary.summarize(dirs, profile, command, rawrun.missing_runs(run_path))
     for r in s["runs"]:
         dest = os.path.join(out_dir, "runs", str(r["index"]))
         os.makedirs(dest, exist_ok=True)

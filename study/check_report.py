@@ -156,7 +156,10 @@ def check_run(r, run_dir, profile, want_reboot):
                           r"delta=(\S+) expected=(\S+)", line)
             if m:
                 bursts.append(m.groups())
-    check(f"run{i}-exitburst-ran", len(bursts) == 2,
+    # The quick profile always runs both bursts; another profile may leave
+    # its cpuid_pio phase out (a size of 0), but then has no burst line.
+    check(f"run{i}-exitburst-ran", len(bursts) == 2 or
+          (profile != "quick" and not bursts and "cpuid_pio" not in names),
           f"{len(bursts)} exitburst lines in console.tsv")
     for burst, n, reason, d, e in bursts:
         check(f"run{i}-exitburst-{burst}-exact", d == e and d != "unknown",
@@ -211,7 +214,7 @@ def side_by_side(report_dir, other_dir):
         # Category rows: the reasons of its typical run summed by the
         # category reasons.json gives them.
         cat_of = {x["name"]: x["category"] for x in tables[s["numbering"]]["reasons"]}
-        run = s["runs"][s["typical_run"] - 1]
+        run = next(r for r in s["runs"] if r["index"] == s["typical_run"])
         want = {}
         for x in run["reasons"]:
             c = cat_of.get(x["name"], "other")

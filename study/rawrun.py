@@ -139,3 +139,12 @@ def run_dirs(path):
                    and os.path.exists(os.path.join(path, d, "samples.csv"))), key=int) \
         if os.path.isdir(path) else []
     return [os.path.join(path, d) for d in subs]
+
+
+def missing_runs(path):
+    """Numbers of the run directories under PATH without samples.csv: lab
+    runs that brought nothing back."""
+    if not os.path.isdir(path) or os.path.exists(os.path.join(path, "samples.csv")):
+        return []
+    return sorted(int(d) for d in os.listdir(path) if d.isdigit()
+                  and not os.path.exists(os.path.join(path, d, "samples.csv")))

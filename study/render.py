@@ -84,6 +84,11 @@ def answers(summaries):
          f"({s['guest']}) on {s['vendor']['name']}; a figure given as "
          f"`median (min–max)` is over the runs, single figures come from run "
          f"{s['typical_run']}, the run with the median total.\n"]
+    if s.get("missing_runs"):
+        a.append(f"Run{'s' if len(s['missing_runs']) > 1 else ''} "
+                 f"{', '.join(str(i) for i in s['missing_runs'])} brought no samples back "
+                 "(the lab run failed; its output says why) and "
+                 f"{'are' if len(s['missing_runs']) > 1 else 'is'} left out.\n")
     # Steady or bursts.
     b = sp["burst_share"]
     ps = [p for p in run["phases"] if p["duration_s"] > 0 and p["exits"]]
@@ -125,11 +130,15 @@ def answers(summaries):
             "; least time: " + ", ".join(
                 f"{r['name']} ({pct(r['cycle_share'], 3)})"
                 for r in sorted(rows, key=lambda r: (r["cycles"], r["name"]))[:3]) + ".")
-        dearest = max(rows, key=lambda r: r["mean_cycles"] if r["count"] >= 10 else 0)
-        a.append(f"- Count and time rank differently: the dearest frequent reason is "
-                 f"{dearest['name']} ({fmt_int(dearest['mean_cycles'])} cycles per exit, "
-                 f"{pct(dearest['share'])} of the exits, {pct(dearest['cycle_share'])} "
-                 "of the cycles).")
+        # The reason whose share of the time most exceeds its share of the
+        # exits: where ranking by count misleads most.
+        dear = max(rows, key=lambda r: r["cycle_share"] - r["share"])
+        cheap = max(rows, key=lambda r: r["share"] - r["cycle_share"])
+        a.append(f"- **Count and time rank differently:** {dear['name']} is "
+                 f"{pct(dear['share'])} of the exits but {pct(dear['cycle_share'])} of the "
+                 f"cycles ({fmt_int(dear['mean_cycles'])} cycles per exit); {cheap['name']} "
+                 f"is {pct(cheap['share'])} of the exits but {pct(cheap['cycle_share'])} of "
+                 f"the cycles ({fmt_int(cheap['mean_cycles'])} per exit).")
     a.append("")
     a += comparison(summaries)
     return a
@@ -146,7 +155,8 @@ def comparison(summaries):
         st = s["spread"]["boots"]["first"]
         if st:
             a.append(f"- {column_label(s)}: {spread_text(st)} exits, "
-                     f"{mid / st['median']:.0f} times fewer than {fmt_int(mid)}.")
+                     f"{mid / st['median']:.0f} times fewer than {fmt_int(mid)} (the middle "
+                     "of the published range).")
     a.append("\nWhy, difference by difference:\n")
     for s in summaries:
         run = typical(s)
@@ -189,9 +199,10 @@ def comparison(summaries):
                      "the serial console: disks, PCI configuration and timers.")
         a.append(f"  - *Memory:* {fmt_int(npf)} nested page faults "
                  f"({'EPT violations' if s['numbering'] == 'vmx' else 'NPF'}, "
-                 f"{pct(share(npf, boot['exits']))}): each first touch of a guest page "
-                 "exits once. The guest has 256 MiB and 1 vCPU; a cloud VM with "
-                 "gigabytes and several vCPUs faults in more pages on more vCPUs.")
+                 f"{pct(share(npf, boot['exits']))} of its boot): the first touch of a "
+                 "guest page exits once. Our guest is small (1 vCPU, a few hundred MiB); "
+                 "a cloud VM with gigabytes and several vCPUs faults in far more pages, "
+                 "which is why EPT violations lead the published count.")
         if s["numbering"] == "svm":
             a.append("  - *Vendor:* the published figure is Intel (VMX); AMD's exit "
                      "reasons and the events that cause them differ (see the Intel "
@@ -237,7 +248,8 @@ def spread_section(s):
     row("busiest 10% of the time holds", sp["burst_share"], pct)
     for name, st in sp["phases"].items():
         row(f"exits, phase {name}", st["exits"])
-    r.append(md_table(["", "min", "median", "max", "per run"], rows))
+    r.append(md_table(["", "min", "median", "max", "runs " + " / ".join(
+        str(x["index"]) for x in s["runs"])], rows))
     r.append("\nBy reason (every reason seen in any run; 0 where a run had none):\n")
     r.append(md_table(["reason", "exits min / median / max", "cycles min / median / max"],
                       [[name, " / ".join(fmt_int(st["count"][k]) for k in MMM),
@@ -319,6 +331,27 @@ def reasons_table(rows, total, order):
                      "mean cycles", "mean µs"], out)
 
 
+def systemd_section(run):
+    """systemd-analyze's boot times beside our phases of the same boot."""
+    if not run["systemd_analyze"]:
+        return []
+    r = ["### systemd's view of the boot beside ours\n",
+         "`systemd-analyze time` in the guest against our phases (our seconds run "
+         "from marker to marker as L1 saw them; systemd's from its own clocks).\n"]
+    rows = []
+    for k, view in enumerate(run["systemd_analyze"]):
+        prefix = "reboot_" if k else ""
+        for part, secs in view.items():
+            p = phase(run, prefix + part)
+            rows.append([f"{'reboot' if k else 'first boot'}", part, f"{secs:.2f}",
+                         f"{p['duration_s']:.2f}" if p else "-",
+                         fmt_int(p["exits"]) if p else "-"])
+    r.append(md_table(["boot", "part", "systemd s", "our phase s", "our phase exits"],
+                      rows, ["l", "l", "r", "r", "r"]))
+    r.append("")
+    return r
+
+
 def detail_sections(s, plots):
     run = typical(s)
     r = []
@@ -347,6 +380,7 @@ def detail_sections(s, plots):
              "when the guest's marker line (or the kernel's first console line) reached "
              "L1, so the exits of printing a marker count in the phase before it. "
              "The # is the phase's number in the plots.\n")
+    r += systemd_section(run)
     r.append(f"## Exits by reason, ranked by count (run {s['typical_run']})\n")
     r.append(reasons_table(run["reasons"], run["total"],
                            lambda x: (-x["count"], x["name"])))

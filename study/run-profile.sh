@@ -13,7 +13,10 @@
 #          minutes for the full profile); both: the two side by side (one
 #          core each), the AMD report in REPORT_DIR with a column per vendor,
 #          the Intel one in REPORT_DIR/intel/
-# The raw run (sampler output) lands in build/study/run-<profile>[-intel]/.
+# RUNS=N (default 1) profiles N times in a row on AMD, INTEL_RUNS=N (default
+# 1: about 10 minutes of a core each) on Intel; the report gives min /
+# median / max over the runs.
+# The raw runs (sampler output) land in build/study/run-<profile>[-intel]/<i>/.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 usage() { sed -n '/^# usage:/,/^# The raw/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
@@ -33,6 +36,8 @@ amd|intel|both) ;;
 esac
 [ $# -ge 1 ] && [ $# -le 2 ] || usage
 profile=$1
+# What the guest boots, for the report: quick (busybox initramfs) or distro.
+guest_kind=quick
 intel_only=
 [ "$vendor" != intel ] || intel_only=1
 case $profile in
@@ -48,7 +53,17 @@ short)
 esac
 command="make demo"
 [ "$profile" = short ] && command="make study-test (study/run-profile.sh short)"
+analyze=(--profile "$guest_kind" --command "$command")
 start=$(date +%s)
+# A run counts when its sampler wrote samples: RUN_DIR/<i>/samples.csv.
+has_samples() { compgen -G "$1/*/samples.csv" > /dev/null; }
+# No file of an earlier report (or of an older analysis) may stand in for
+# this one's; subdirectories (the Intel report in intel/) have their own turn.
+clean_report() {
+	[ -d "$1" ] || return 0
+	find "$1" -maxdepth 1 -type f -delete
+	rm -rf "$1/runs"
+}
 
 if [ "$vendor" = both ]; then
 	# Each vendor's L1 is one emulator thread (Bochs) or mostly one (TCG):
@@ -56,7 +71,8 @@ if [ "$vendor" = both ]; then
 	amd_run=$top/build/study/run-$profile intel_run=$top/build/study/run-$profile-intel
 	# No earlier run's samples may stand in for a run that fails early.
 	rm -rf "$amd_run" "$intel_run"
-	rm -f "$report/report.md" "$report/intel/report.md"
+	clean_report "$report"
+	clean_report "$report/intel"
 	mkdir -p "$report"
 	status_dir=$(mktemp -d)
 	trap 'rm -rf "$status_dir"' EXIT
@@ -73,17 +89,17 @@ if [ "$vendor" = both ]; then
 	echo
 	# A vendor whose lab run brought nothing back must not cost the other
 	# vendor's report.
-	if [ -s "$amd_run/samples.csv" ] && [ -s "$intel_run/samples.csv" ]; then
+	if has_samples "$amd_run" && has_samples "$intel_run"; then
 		echo "study: both vendors"
-		python3 "$top/study/analyze.py" --command "$command" \
+		python3 "$top/study/analyze.py" "${analyze[@]}" \
 			--second-vendor "$intel_run" "$report/intel" "$amd_run" "$report" || rc=1
-	elif [ -s "$amd_run/samples.csv" ]; then
+	elif has_samples "$amd_run"; then
 		echo "study: the Intel run brought back no samples (its output is above, tagged [intel]); report without the Intel column"
-		python3 "$top/study/analyze.py" --command "$command" "$amd_run" "$report" || true
+		python3 "$top/study/analyze.py" "${analyze[@]}" "$amd_run" "$report" || true
 		rc=1
-	elif [ -s "$intel_run/samples.csv" ]; then
+	elif has_samples "$intel_run"; then
 		echo "study: the AMD run brought back no samples (its output is above, tagged [amd]); only the Intel report"
-		python3 "$top/study/analyze.py" --command "$command" "$intel_run" "$report/intel" || true
+		python3 "$top/study/analyze.py" "${analyze[@]}" "$intel_run" "$report/intel" || true
 		rc=1
 	else
 		echo "study: neither vendor's run brought back samples" >&2
@@ -100,21 +116,18 @@ for f in build/study/study-sampler build/study/guest.cpio.gz; do
 	[ -e "$top/$f" ] || { echo "run-profile: $f missing; run 'make study-tools'" >&2; exit 2; }
 done
 run_dir=$top/build/study/run-$profile${intel_only:+-intel}
+runs=${RUNS:-1}
+[ "$vendor" = amd ] || runs=${INTEL_RUNS:-1}
+case $runs in
+''|*[!0-9]*|0) echo "run-profile: RUNS and INTEL_RUNS must be positive numbers" >&2; exit 2 ;;
+esac
 rm -rf "$run_dir"
-[ "$run_only" = 1 ] || rm -f "$report/report.md"
+[ "$run_only" = 1 ] || clean_report "$report"
 mkdir -p "$run_dir"
 settings=(ABI="$abi" DEBS="${debs#"$top"/}" GUEST_APPEND="$guest" L2_MEM_MB=256 L2_TIMEOUT_S="$l2_timeout"
 	INTERVAL_MS=100 DISK_IMAGE_MB="$disk_mb")
 
-set +e
-if [ "$vendor" = amd ]; then
-	echo "study: $profile profile in the lab (L1: QEMU TCG, nested SVM; guest: QEMU -accel kvm on our KVM)"
-	"$top/lab/run-l1.sh" --name "study-$profile-$$" --modules ours --out "$run_dir" \
-		--timeout "$l1_timeout" "$top/study/l1-profile.sh" \
-		"${settings[@]}" INITRAMFS=build/study/guest.cpio.gz
-	rc=$?
-else
-	echo "study: $profile profile in the Intel lab (L1: Bochs, VMX; guest: QEMU -accel kvm on our KVM)"
+if [ "$vendor" != amd ]; then
 	# No host share under Bochs: QEMU, the sampler and the guest go into
 	# L1's initramfs as one directory.
 	bundle=$top/build/study/intel-bundle
@@ -123,18 +136,36 @@ else
 	"$top/lab/bochs/qemu-bundle.sh" "$bundle/qemu" /lab/study/qemu
 	cp "$top/build/study/study-sampler" "$top/build/study/guest.cpio.gz" "$bundle/"
 	cp "$debs/boot/vmlinuz-$abi-amd64" "$bundle/vmlinuz"
-	# L1 holds the initramfs, the guest's RAM and its disk image.
-	"$top/lab/bochs/run-bochs.sh" --megs 1024 --timeout "$((l1_timeout + 300))" \
-		--results "$run_dir" --include "$bundle:/lab/study" \
-		"$top/study/l1-profile.sh" "${settings[@]}" BUNDLE=/lab/study INITRAMFS=guest.cpio.gz
-	rc=$?
 fi
-set -e
-echo "study: lab run finished with status $rc after $(($(date +%s) - start)) s"
-[ -s "$run_dir/samples.csv" ] || { echo "study: no samples came back from L1" >&2; exit 1; }
+rc=0
+for i in $(seq "$runs"); do
+	out=$run_dir/$i
+	mkdir -p "$out"
+	set +e
+	if [ "$vendor" = amd ]; then
+		echo "study: $profile profile, run $i of $runs, in the lab (L1: QEMU TCG, nested SVM; guest: QEMU -accel kvm on our KVM)"
+		"$top/lab/run-l1.sh" --name "study-$profile-$$-$i" --modules ours --out "$out" \
+			--timeout "$l1_timeout" "$top/study/l1-profile.sh" \
+			"${settings[@]}" INITRAMFS=build/study/guest.cpio.gz
+		st=$?
+	else
+		echo "study: $profile profile, run $i of $runs, in the Intel lab (L1: Bochs, VMX; guest: QEMU -accel kvm on our KVM)"
+		# L1 holds the initramfs, the guest's RAM and its disk image.
+		"$top/lab/bochs/run-bochs.sh" --megs 1024 --timeout "$((l1_timeout + 300))" \
+			--results "$out" --include "$bundle:/lab/study" \
+			"$top/study/l1-profile.sh" "${settings[@]}" BUNDLE=/lab/study INITRAMFS=guest.cpio.gz
+		st=$?
+	fi
+	set -e
+	echo "study: lab run $i of $runs finished with status $st after $(($(date +%s) - start)) s"
+	[ "$st" = 0 ] || rc=$st
+	# A run without samples is left out of the report (and fails this script).
+	[ -s "$out/samples.csv" ] || { echo "study: run $i: no samples came back from L1" >&2; rc=1; }
+done
+has_samples "$run_dir" || { echo "study: no samples came back from L1" >&2; exit 1; }
 
 [ "$run_only" = 1 ] && exit $rc
 echo
-python3 "$top/study/analyze.py" --command "$command" "$run_dir" "$report"
+python3 "$top/study/analyze.py" "${analyze[@]}" "$run_dir" "$report" || rc=1
 echo "study: total time $(($(date +%s) - start)) s"
 exit $rc

@@ -2,6 +2,7 @@
 #   make demo          full profile on both vendors' labs (QEMU/SVM and
 #                      Bochs/VMX, side by side); report in build/report/
 #   make demo DEMO_VENDOR=amd   only one vendor (amd or intel)
+#   make demo RUNS=5   five AMD runs instead of three (INTEL_RUNS=N: Intel)
 #   make study-test    unit tests (no VM) + short profile with checks
 #   make study-unit    only the unit tests
 #   make study-tools   the sampler, the guest's burst program and initramfs
@@ -31,6 +32,10 @@ FORCE:
 
 # Both vendors side by side by default; DEMO_VENDOR=amd (or intel) for one.
 DEMO_VENDOR ?= both
+# Runs per profile: the report gives min / median / max over them.  The
+# Intel lab takes about 10 minutes of a core per run, so it runs
+# INTEL_RUNS (default 1) times; RUNS counts the AMD runs.
+DEMO_RUNS := $(or $(RUNS),3)
 # make demo without KERNEL= profiles 6.1: on 6.12, the default of the other
 # targets, the AMD half does not finish in the lab yet (kernel/port-6.12/
 # NOTES.md); make demo KERNEL=6.12 runs it anyway.
@@ -39,7 +44,7 @@ ifeq ($(origin KERNEL),file)
 demo: KERNEL := $(DEMO_KERNEL_DEFAULT)
 endif
 demo: modules study-tools $(REASONS_JSON)
-	$(TOP)/study/run-profile.sh --vendor $(DEMO_VENDOR) full
+	RUNS=$(DEMO_RUNS) $(TOP)/study/run-profile.sh --vendor $(DEMO_VENDOR) full
 
 # The sampler under ASan/UBSan, dynamically linked, for its unit test.
 $(STUDY_DIR)/study-sampler-asan: $(TOP)/study/sampler.c | deps
@@ -68,7 +73,7 @@ study-test: modules study-tools $(REASONS_JSON)
 	@mkdir -p $(STUDY_DIR)
 	@rm -f $(STUDY_DIR)/*.log
 	-$(MAKE) --no-print-directory study-unit
-	$(TOP)/study/run-profile.sh --vendor $(STUDY_TEST_VENDOR) short > $(STUDY_DIR)/profile-short.out 2>&1; \
+	RUNS=$(or $(RUNS),1) $(TOP)/study/run-profile.sh --vendor $(STUDY_TEST_VENDOR) short > $(STUDY_DIR)/profile-short.out 2>&1; \
 		echo "run-profile status $$?" >> $(STUDY_DIR)/profile-short.out; \
 		tail -n 60 $(STUDY_DIR)/profile-short.out
 	@$(call study_run,python3 $(TOP)/study/check_report.py $(STUDY_DIR)/run-short $(study_short),$(STUDY_DIR)/profile-short.log,profile-short)

@@ -8,6 +8,7 @@ Markdown.  Times are seconds since the VM was created (the sampler's
 "VM created" sample), counts are exits, cycles are L1 TSC cycles.
 """
 import json
+import os
 import re
 import statistics
 
@@ -222,6 +223,28 @@ def exitstat_readings(run, phases):
     return out
 
 
+def systemd_view(run):
+    """systemd's own account of each boot, from the guest's "@@STUDY
+    systemd-analyze Startup finished in 1.2s (firmware) + ... = 9.8s"
+    lines: [{part: seconds}] in boot order (none on the busybox guest)."""
+    units = {"min": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6}
+    out = []
+    for _, line in run.console:
+        if not line.startswith("@@STUDY systemd-analyze Startup finished in "):
+            continue
+        parts = {}
+        for piece in re.split(r" \+ | = ", line.split(" finished in ", 1)[1]):
+            m = re.fullmatch(r"((?:[\d.]+(?:min|ms|us|s) ?)+)(?: \((\w[\w ]*)\))?",
+                             piece.strip())
+            if not m:
+                continue
+            secs = sum(float(v) * units[u] for v, u in
+                       re.findall(r"([\d.]+)(min|ms|us|s)", m.group(1)))
+            parts[m.group(2) or "total"] = secs
+        out.append(parts)
+    return out
+
+
 def kernel_version(run):
     for _, line in run.console:
         m = re.search(r"Linux version (\S+)", line)
@@ -305,6 +328,7 @@ def summarize_run(run_dir, index=1):
         "series": [[s.t - t0, s.total, s.kind] for s in run.samples],
         "burstiness": burstiness(intervals),
         "exitstat_readings": readings, "exitbursts": bursts,
+        "systemd_analyze": systemd_view(run),
         "checks": checks, "checks_ok": all(c["ok"] for c in checks),
     }
 
@@ -349,9 +373,13 @@ def spread(runs):
     }
 
 
-def summarize(run_dirs, profile="quick", command=None):
-    """The summary of several runs of one profile on one vendor."""
-    runs = [summarize_run(d, i + 1) for i, d in enumerate(run_dirs)]
+def summarize(run_dirs, profile="quick", command=None, missing=()):
+    """The summary of several runs of one profile on one vendor; `missing`
+    are the numbers of runs that brought no samples back."""
+    # A run keeps the number of its directory (runs/<i>/): a failed lab
+    # run leaves a hole rather than renumbering the others.
+    runs = [summarize_run(d, int(os.path.basename(d)) if os.path.basename(d).isdigit()
+                          else i + 1) for i, d in enumerate(run_dirs)]
     if not runs:
         raise SystemExit("study: no runs to summarize")
     numbering = runs[0]["numbering"]
@@ -363,7 +391,7 @@ def summarize(run_dirs, profile="quick", command=None):
         "guest": PROFILES.get(profile, profile),
         "command": command, "numbering": numbering,
         "vendor": VENDOR.get(numbering, UNKNOWN_VENDOR),
-        "n_runs": len(runs), "typical_run": order[(len(order) - 1) // 2] + 1,
+        "n_runs": len(runs), "missing_runs": list(missing), "typical_run": runs[order[(len(order) - 1) // 2]]["index"],
         "runs": runs, "spread": spread(runs),
         "checks_ok": all(r["checks_ok"] for r in runs),
     }
@@ -371,4 +399,4 @@ def summarize(run_dirs, profile="quick", command=None):
 
 def typical(summary):
     """The run the detailed tables show."""
-    return summary["runs"][summary["typical_run"] - 1]
+    return next(r for r in summary["runs"] if r["index"] == summary["typical_run"])

@@ -54,6 +54,8 @@ CONSOLE = [
     (2.0, "@@STUDY phase shutdown"),
     (2.05, '@@STUDY exitstat-at files {"tool":"exitstat","reasons":[],"total":{"count":1399,"cycles":5}}'),
     (2.06, '@@STUDY exitstat-at shutdown {"tool":"exitstat","total":{"count":SHUT}}'),
+    (2.07, "@@STUDY systemd-analyze Startup finished in 105ms (kernel) + 1min 2.5s "
+           "(userspace) = 1min 2.605s"),
 ]
 
 
@@ -166,6 +168,8 @@ with tempfile.TemporaryDirectory() as d:
                                       ("shutdown", 1561, 1412, 1560, False)], f"{es}")
     check("exitburst-parse", [(x["burst"], x["delta"], x["ok"]) for x in r["exitbursts"]]
           == [("cpuid", "11", True), ("pio", "9", False)], f"{r['exitbursts']}")
+    check("systemd-view", r["systemd_analyze"] == [
+        {"kernel": 0.105, "userspace": 62.5, "total": 62.605}], f"{r['systemd_analyze']}")
     check("planted-errors-flagged", sorted(c["name"].split(":")[0].split(" lies")[0]
                                            for c in r["checks"] if not c["ok"])
           == ["exitburst pio", "guest's exitstat reading before phase shutdown"],
@@ -182,6 +186,8 @@ with tempfile.TemporaryDirectory() as d:
           in report and report.index("| HLT |") < report.index("| IOIO |",
                                                                 report.index("ranked by cycles")),
           "no cycle ranking with HLT first")
+    check("report-systemd-beside-ours", "| first boot | kernel | 0.10 | 0.30 | 1 284 |"
+          in report, "no systemd-analyze row beside the kernel phase")
     check("report-flags-failures", "FAILED: exitburst pio" in report and not s["checks_ok"],
           "the pio burst with delta 9 != 10 was not flagged")
     check("summary-json-is-the-source",
@@ -226,6 +232,7 @@ with tempfile.TemporaryDirectory() as d:
     check("clean-runs-pass", s["checks_ok"], f"{failed_checks(s)}")
     report = read(os.path.join(out, "report.md"))
     check("report-spread", "## Spread over 3 runs" in report and
+          "| min | median | max | runs 1 / 2 / 3 |" in report and
           "| exits, whole run | 1 563 | 1 573 | 1 603 | 1 563 / 1 603 / 1 573 |" in report,
           "no spread table with 1 563 / 1 573 / 1 603")
 
@@ -256,6 +263,18 @@ with tempfile.TemporaryDirectory() as d:
     check("side-by-side-rows", rows["total"] == [1573, 1573] and
           rows["boot:first"] == [1412, 1412] and rows["category:io"] == [1412, 1412],
           f"{rows}")
+
+with tempfile.TemporaryDirectory() as d:
+    # Run 1 brought nothing back: runs 2 and 3 keep their numbers.
+    os.makedirs(os.path.join(d, "1"))
+    write_run(os.path.join(d, "2"), extra=5, clean=True)
+    write_run(os.path.join(d, "3"), clean=True)
+    s = quiet(analyze.analyze, d, os.path.join(d, "report"), "quick", None, False)
+    report = read(os.path.join(d, "report", "report.md"))
+    check("failed-run-leaves-a-hole", [r["index"] for r in s["runs"]] == [2, 3]
+          and s["missing_runs"] == [1] and "Run 1 brought no samples back" in report
+          and s["typical_run"] == 3 and summary.typical(s)["total"]["count"] == 1563,
+          f"runs {[r['index'] for r in s['runs']]}, typical {s['typical_run']}")
 
 for name, kw, want in (
         ("mismatch-detected", {"kvm_offset": 5},
