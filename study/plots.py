@@ -67,7 +67,8 @@ def cumulative(s, out_dir):
                       f'lc rgb "{COLORS[(r["index"] - 1) % len(COLORS)]}" '
                       f'title "run {r["index"]}"')
     g = head("cumulative_exits", f"Cumulative VM exits, {s['vendor']['name']}, "
-             f"{s['profile']} profile ({s['n_runs']} runs; phases and gaps of run "
+             f"{s['profile']} profile ({s['n_runs']} run{'s' if s['n_runs'] > 1 else ''}; "
+             "phases and gaps of run "
              f"{s['typical_run']})")
     g += ["set tmargin 7", 'set xlabel "seconds since the VM was created"',
           'set ylabel "exits so far"', "set xrange [0:*]", "set yrange [0:*]",
