@@ -24,11 +24,13 @@ def run_gnuplot(out_dir, name, lines):
         raise SystemExit(f"study: gnuplot {name}.gp failed:\n{r.stderr}")
 
 
-def head(name, title, size="1400,700"):
+def head(name, title, size="1400,700", above_marks=False):
+    # above_marks: the title goes above the staggered phase numbers
+    # (phase_marks), in a top margin made for both.
     return [f'set terminal pngcairo size {size} font "sans,10"',
             f'set output "{name}.png"', "set termoption noenhanced",
-            # Above the staggered phase numbers (phase_marks).
-            f'set title "{title}" offset 0,2.2']
+            f'set title "{title}"' + (' offset 0,2.2' if above_marks else '')] + \
+        (["set tmargin 7"] if above_marks else [])
 
 
 def phase_marks(run):
@@ -69,8 +71,8 @@ def cumulative(s, out_dir):
     g = head("cumulative_exits", f"Cumulative VM exits, {s['vendor']['name']}, "
              f"{s['profile']} profile ({s['n_runs']} run{'s' if s['n_runs'] > 1 else ''}; "
              "phases and gaps of run "
-             f"{s['typical_run']})")
-    g += ["set tmargin 7", 'set xlabel "seconds since the VM was created"',
+             f"{s['typical_run']})", above_marks=True)
+    g += ['set xlabel "seconds since the VM was created"',
           'set ylabel "exits so far"', "set xrange [0:*]", "set yrange [0:*]",
           "set format y '%.0f'", "set grid", "set key top left opaque"]
     g += phase_marks(run) + gap_marks(run)
@@ -91,8 +93,9 @@ def rates(s, out_dir, top_k=6):
             cells = " ".join(f"{max(v, 1.0):.3f}" for v in vals)
             f.write(f"{iv['start_s']:.4f} {cells}\n{iv['end_s']:.4f} {cells}\n")
     g = head("rates_by_reason", f"VM exits per second by reason, run {s['typical_run']} "
-             f"({s['vendor']['name']}, {s['profile']}); lines, not stacked; log scale")
-    g += ["set tmargin 7", 'set xlabel "seconds since the VM was created"',
+             f"({s['vendor']['name']}, {s['profile']}); lines, not stacked; log scale",
+             above_marks=True)
+    g += ['set xlabel "seconds since the VM was created"',
           'set ylabel "exits/s (zero drawn at 1)"', "set logscale y", "set yrange [1:*]",
           "set xrange [0:*]", "set grid", "set key outside right top"]
     g += phase_marks(run) + gap_marks(run)
