@@ -9,25 +9,25 @@
 
 MODULES ?= ours
 LAB_TOOLS_DIR := $(TOP)/build/lab/tools
-LAB_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -I$(TOP)/tests/lib
 # Ours needs `make modules`; stock only needs Debian's packages.
 lab_modules_prereq = $(if $(filter ours,$(MODULES)),modules,deps)
 
 lab-tools: $(LAB_TOOLS_DIR)/kvm-smoke $(LAB_TOOLS_DIR)/kvm-smoke-asan
 
-# Result lines come from the shared tests/lib/tap.c.
-LAB_TAP := $(TOP)/tests/lib/tap.c $(TOP)/tests/lib/tap.h
+# On the VMM library of tests/lib/kvm; result lines from tests/lib/tap.c.
+include $(TOP)/tests/lib/kvm/kvm.mk
+KVM_SMOKE_SRCS := $(TOP)/lab/tools/kvm-smoke.c $(TOP)/tests/lib/tap.c $(KVM_LIB_SRCS)
+KVM_SMOKE_DEPS := $(KVM_SMOKE_SRCS) $(TOP)/tests/lib/tap.h $(KVM_LIB_HDRS)
 
-$(LAB_TOOLS_DIR)/kvm-smoke: $(TOP)/lab/tools/kvm-smoke.c $(LAB_TAP) | deps
+$(LAB_TOOLS_DIR)/kvm-smoke: $(KVM_SMOKE_DEPS) | deps
 	@mkdir -p $(@D)
-	$(CC) $(LAB_CFLAGS) -static -o $@ $< $(TOP)/tests/lib/tap.c
+	$(CC) $(KVM_LIB_CFLAGS) -o $@ $(KVM_SMOKE_SRCS)
 
 # Same program under ASan/UBSan, dynamically linked: it checks that L1 runs
 # host binaries that need the host's shared libraries.
-$(LAB_TOOLS_DIR)/kvm-smoke-asan: $(TOP)/lab/tools/kvm-smoke.c $(LAB_TAP) | deps
+$(LAB_TOOLS_DIR)/kvm-smoke-asan: $(KVM_SMOKE_DEPS) | deps
 	@mkdir -p $(@D)
-	$(CC) $(LAB_CFLAGS) -g -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $< \
-		$(TOP)/tests/lib/tap.c
+	$(CC) $(KVM_LIB_SAN_CFLAGS) -o $@ $(KVM_SMOKE_SRCS)
 
 lab-initramfs: $(lab_modules_prereq)
 	$(TOP)/lab/mkinitramfs.sh --modules $(MODULES)
