@@ -82,3 +82,12 @@ ifneq ($(STUDY_TEST_VENDOR),amd)
 	@$(call study_run,python3 $(TOP)/study/check_report.py --side-by-side $(study_short) $(study_short)/intel,$(STUDY_DIR)/profile-short-side-by-side.log,profile-short-side-by-side)
 endif
 	$(TOP)/tests/summarize.sh $(STUDY_DIR)/*.log
+
+# The real-distribution guest (study/distro/README.md): a Debian 12 disk
+# image by debootstrap, cached in build/study/, made again when an input
+# changes.  sfdisk (Debian's fdisk package) partitions it.
+.PHONY: study-distro-image
+study-distro-image: exitstat $(STUDY_DIR)/exitburst | deps
+	@command -v sfdisk >/dev/null || DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends fdisk
+	$(TOP)/study/distro/build-image.sh $(EXITSTAT_OUT)/exitstat $(STUDY_DIR)/exitburst
