@@ -8,12 +8,14 @@
 .PHONY: bench bench-gate
 
 BENCH_BUILD := $(TOP)/build/bench
-BENCH_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2
 
-# Static: it runs in L1 straight from the host share.
-$(BENCH_BUILD)/exitbench: $(TOP)/bench/exitbench.c $(TOP)/tests/lib/kvm_stat.c $(TOP)/tests/lib/kvm_stat.h | deps
+# On the VMM library of tests/lib/kvm.  Static: it runs in L1 straight from
+# the host share, and in the Bochs L1 from its initramfs.
+include $(TOP)/tests/lib/kvm/kvm.mk
+EXITBENCH_SRCS := $(TOP)/bench/exitbench.c $(KVM_LIB_SRCS)
+$(BENCH_BUILD)/exitbench: $(EXITBENCH_SRCS) $(KVM_LIB_HDRS) | deps
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_CFLAGS) -I$(TOP)/tests/lib -static -pthread -o $@ $(TOP)/bench/exitbench.c $(TOP)/tests/lib/kvm_stat.c
+	$(CC) $(KVM_LIB_CFLAGS) -o $@ $(EXITBENCH_SRCS)
 
 # kvm_stat as the kernel ships it, from the linux-source package of the
 # first KERNEL it is made for (a user-space script; it reads what every
