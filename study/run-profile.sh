@@ -3,11 +3,18 @@
 # write the report (study/analyze.py).  `make demo` runs the full profile on
 # both vendors, `make study-test` the short one.
 #
-# usage: study/run-profile.sh [--vendor amd|intel|both] full|short [REPORT_DIR]
+# usage: study/run-profile.sh [--vendor amd|intel|both] PROFILE [REPORT_DIR]
 #   full   boot, files/cpu/disk/CPUID+port-I/O workloads, reboot, poweroff;
 #          report in build/report/ (default; Intel alone: build/report/intel/)
 #   short  smaller workloads and no reboot (for the test); report in
 #          build/study/report-short/ (default; Intel: .../report-short-intel/)
+#   distro the real distribution (study/distro/: Debian 12 through SeaBIOS,
+#          GRUB, initrd and systemd; make study-distro-image builds it):
+#          boot, files/cpu/disk/packages/network/idle/CPUID+port-I/O
+#          workloads, reboot, poweroff; report in build/study/report-distro/;
+#          AMD only so far
+#   distro-short  the same guest, one boot and one workload (the CPUID and
+#          port-I/O burst), no reboot; build/study/report-distro-short/
 #   --vendor  amd (default): L1 is QEMU TCG with nested SVM (lab/run-l1.sh);
 #          intel: L1 is Bochs with VMX (lab/bochs/run-bochs.sh, about 10
 #          minutes for the full profile); both: the two side by side (one
@@ -38,6 +45,7 @@ esac
 profile=$1
 # What the guest boots, for the report: quick (busybox initramfs) or distro.
 guest_kind=quick
+l2_mem=256 guest_settings=()
 intel_only=
 [ "$vendor" != intel ] || intel_only=1
 case $profile in
@@ -49,10 +57,26 @@ short)
 	report=${2:-$top/build/study/report-short${intel_only:+-intel}}
 	guest="study.files=100 study.cpu=5000 study.disk_mb=4 study.burst=2000 study.reboot=0"
 	l2_timeout=420 l1_timeout=540 disk_mb=16 ;;
-*) echo "run-profile: unknown profile '$profile' (full or short)" >&2; usage ;;
+distro|distro-short)
+	# The Bochs lab's bundle has no disk image mode (yet).
+	[ "$vendor" = amd ] || { echo "run-profile: the $profile profile runs on --vendor amd only" >&2; exit 2; }
+	guest_kind=distro
+	image=build/study/distro-$(. "$top/kernel/kernel-env.sh" && echo "$KERNEL").img
+	[ -e "$top/$image" ] || { echo "run-profile: $image missing; run 'make study-distro-image'" >&2; exit 2; }
+	l2_mem=512 guest_settings=(DISK_IMAGE="$image") disk_mb=0
+	if [ "$profile" = distro ]; then
+		report=${2:-$top/build/study/report-distro}
+		guest="study.files=1000 study.cpu=300000 study.disk_mb=96 study.packages=1 study.net_kb=16384 study.idle_s=30 study.burst=20000 study.reboot=1"
+		l2_timeout=900 l1_timeout=1080
+	else
+		report=${2:-$top/build/study/report-distro-short}
+		guest="study.files=0 study.cpu=0 study.disk_mb=0 study.packages=0 study.net_kb=0 study.idle_s=0 study.burst=2000 study.reboot=0"
+		l2_timeout=420 l1_timeout=540
+	fi ;;
+*) echo "run-profile: unknown profile '$profile' (full, short, distro or distro-short)" >&2; usage ;;
 esac
 command="make demo"
-[ "$profile" = short ] && command="make study-test (study/run-profile.sh short)"
+case $profile in *short) command="make study-test (study/run-profile.sh $profile)" ;; esac
 analyze=(--profile "$guest_kind" --command "$command")
 start=$(date +%s)
 # A run counts when its sampler wrote samples: RUN_DIR/<i>/samples.csv.
@@ -124,8 +148,8 @@ esac
 rm -rf "$run_dir"
 [ "$run_only" = 1 ] || clean_report "$report"
 mkdir -p "$run_dir"
-settings=(ABI="$abi" DEBS="${debs#"$top"/}" GUEST_APPEND="$guest" L2_MEM_MB=256 L2_TIMEOUT_S="$l2_timeout"
-	INTERVAL_MS=100 DISK_IMAGE_MB="$disk_mb")
+settings=(ABI="$abi" DEBS="${debs#"$top"/}" GUEST_APPEND="$guest" L2_MEM_MB="$l2_mem" L2_TIMEOUT_S="$l2_timeout"
+	INTERVAL_MS=100 DISK_IMAGE_MB="$disk_mb" "${guest_settings[@]}")
 
 if [ "$vendor" != amd ]; then
 	# No host share under Bochs: QEMU, the sampler and the guest go into

@@ -91,3 +91,17 @@ study-distro-image: exitstat $(STUDY_DIR)/exitburst | deps
 	@command -v sfdisk >/dev/null || DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -q --no-install-recommends fdisk
 	$(TOP)/study/distro/build-image.sh $(EXITSTAT_OUT)/exitstat $(STUDY_DIR)/exitburst
+
+# The short distro profile in the AMD lab (one boot, the CPUID/port burst,
+# poweroff), then study/distro/check-boot.py: booted to the workloads unit,
+# every marker arrived and was sampled, the burst counted exactly.  Log in
+# build/study/distro-test/boot.log.
+.PHONY: study-distro-test
+STUDY_DISTRO_SHORT_PHASES := loader kernel initrd userspace booted cpuid_pio exitstat_dump shutdown
+study-distro-test: modules study-tools study-distro-image $(REASONS_JSON)
+	@mkdir -p $(STUDY_DIR)/distro-test
+	$(TOP)/study/run-profile.sh --vendor amd distro-short > $(STUDY_DIR)/distro-test/profile.out 2>&1; \
+		echo "run-profile status $$?" >> $(STUDY_DIR)/distro-test/profile.out; \
+		tail -n 30 $(STUDY_DIR)/distro-test/profile.out
+	@$(call study_run,python3 $(TOP)/study/distro/check-boot.py $(STUDY_DIR)/run-distro-short $(STUDY_DISTRO_SHORT_PHASES),$(STUDY_DIR)/distro-test/boot.log,distro-boot)
+	$(TOP)/tests/summarize.sh $(STUDY_DIR)/distro-test/boot.log
