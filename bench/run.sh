@@ -123,7 +123,7 @@ cat > "$build/meta.json" <<EOF
   "plan": "$plan",
   "date": "$(date -u '+%Y-%m-%d %H:%M UTC')",
   "emulator": "$emulator",
-  "qemu": "$(qemu-system-x86_64 --version | head -1)",
+  "qemu": "$("$(KERNEL=$kernel "$top/lab/l1-qemu.sh")" --version | head -1)",
   "bochs": "$(dpkg-query -W -f '${Version}' bochs 2>/dev/null)",
   "cpu_model": "$cpu_model",
   "icount": "$icount",
