@@ -193,10 +193,14 @@ def comparison(summaries):
                          f"{share(io, console):.1f} per byte. A quiet real boot prints "
                          "little; its I/O exits come from disks, PCI configuration and "
                          "timers instead.")
-        elif console is not None:
+        else:
+            io_by_phase = sorted(((sum(r["count"] for r in phase(run, n)["reasons"]
+                                       if r["category"] == "io"), n) for n in names),
+                                 reverse=True)[:2]
             a.append(f"  - *I/O without a chatty console:* {fmt_int(io)} I/O exits "
                      f"({pct(share(io, boot['exits']))}) with {fmt_int(console)} bytes on "
-                     "the serial console: disks, PCI configuration and timers.")
+                     "the serial console; most of them in " + " and ".join(
+                         f"{n} ({fmt_int(c)})" for c, n in io_by_phase if c) + ".")
         a.append(f"  - *Memory:* {fmt_int(npf)} nested page faults "
                  f"({'EPT violations' if s['numbering'] == 'vmx' else 'NPF'}, "
                  f"{pct(share(npf, boot['exits']))} of its boot): the first touch of a "

@@ -48,13 +48,16 @@ UNKNOWN_VENDOR = {"name": "unknown vendor", "l1": "unknown L1",
 def find_boundaries(run):
     """[(phase name, sample that opens it)] in order."""
     bounds, current, rebooted = [], None, False
+    # A guest that announces its kernel itself (the distribution's GRUB
+    # does) has console output before it (GRUB's) that is no kernel's.
+    announced = any(s.label == PHASE_MARK + "kernel" for s in run.samples)
     for s in run.samples:
         if s.kind != "event":
             continue
         name = None
         if s.label.startswith("VM created"):
             name = "firmware"
-        elif s.label.startswith(KERNEL_START_LABELS):
+        elif s.label.startswith(KERNEL_START_LABELS) and not announced:
             if current in ("firmware", "reboot_firmware", "loader", "reboot_loader"):
                 name = "reboot_kernel" if rebooted else "kernel"
         elif s.label.startswith(PHASE_MARK):

@@ -286,6 +286,23 @@ with tempfile.TemporaryDirectory() as d:
           and s["typical_run"] == 3 and summary.typical(s)["total"]["count"] == 1563,
           f"runs {[r['index'] for r in s['runs']]}, typical {s['typical_run']}")
 
+# A guest that announces loader and kernel itself (the distribution's
+# GRUB): its first console output is the loader's, not the kernel's; after
+# the reboot every phase but shutdown is reboot_<name>.
+run = rawrun.Run("-")
+for seq, label in enumerate(["VM created (firmware starts)", "first console output",
+                             "@@STUDY phase loader", "@@STUDY phase kernel",
+                             "[    0.000000] Linux version 6.1.0-57-amd64",
+                             "@@STUDY phase userspace", "@@STUDY phase booted",
+                             "@@STUDY phase reboot", "first console output",
+                             "@@STUDY phase loader", "@@STUDY phase kernel",
+                             "@@STUDY phase booted", "@@STUDY phase shutdown"], 1):
+    run.samples.append(rawrun.Sample(seq, seq / 10, "event", label))
+names = [n for n, _ in summary.find_boundaries(run)]
+check("announced-kernel-and-reboot-names", names == [
+    "firmware", "loader", "kernel", "userspace", "booted", "reboot_firmware",
+    "reboot_loader", "reboot_kernel", "reboot_booted", "shutdown"], f"{names}")
+
 for name, kw, want in (
         ("mismatch-detected", {"kvm_offset": 5},
          "TOTAL equals KVM's `exits` statistic (final sample, VM frozen)"),
