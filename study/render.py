@@ -301,7 +301,7 @@ def side_by_side_rows(summaries):
     for s in summaries:
         cats += [c["name"] for c in typical(s)["categories"] if c["name"] not in cats]
     for c in cats:
-        rows.append((f"category:{c}", f"category {c} (run {', '.join(str(s['typical_run']) for s in summaries)})",
+        rows.append((f"category:{c}", f"category {c}",
                      [next((x["count"] for x in typical(s)["categories"] if x["name"] == c), 0)
                       for s in summaries]))
     rows.append(("burst", "busiest 10% of the time holds",
@@ -315,7 +315,7 @@ def side_by_side(summaries, plots):
          "machine (medians over its runs). Reason names follow each vendor's "
          "numbering (IOIO is IO_INSTRUCTION, NPF is EPT_VIOLATION, INTR is "
          "EXTERNAL_INTERRUPT); the category rows group them the same way "
-         "(`exitstat --by category`). Seconds are L1's clock: Bochs' follows its "
+         "(`exitstat --by category`), in each column's run with the median total. Seconds are L1's clock: Bochs' follows its "
          "instruction count, QEMU TCG's the host's, so compare exits, not rates, "
          "across vendors.\n"]
     table = []
