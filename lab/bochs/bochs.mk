@@ -11,14 +11,13 @@
 .PHONY: e2e-intel lab-intel-tools
 
 BOCHS_BUILD := $(TOP)/build/bochs
-BOCHS_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2
-# L1 under Bochs has no host share: its programs are static.
-# Result lines come from the shared tests/lib/tap.c.
-$(BOCHS_BUILD)/vmx-exits: $(TOP)/lab/bochs/vmx-exits.c $(ABI_DIR)/exit_stats_abi.h \
-		$(TOP)/tests/lib/tap.c $(TOP)/tests/lib/tap.h | deps
+# L1 under Bochs has no host share: its programs are static.  On the VMM
+# library of tests/lib/kvm; result lines from the shared tests/lib/tap.c.
+include $(TOP)/tests/lib/kvm/kvm.mk
+VMX_EXITS_SRCS := $(TOP)/lab/bochs/vmx-exits.c $(TOP)/tests/lib/tap.c $(KVM_LIB_SRCS)
+$(BOCHS_BUILD)/vmx-exits: $(VMX_EXITS_SRCS) $(TOP)/tests/lib/tap.h $(KVM_LIB_HDRS) | deps
 	@mkdir -p $(@D)
-	$(CC) $(BOCHS_CFLAGS) -static -I$(ABI_DIR) -I$(TOP)/tests/lib -o $@ $< \
-		$(TOP)/tests/lib/tap.c $(ABI_REASONS)
+	$(CC) $(KVM_LIB_CFLAGS) -o $@ $(VMX_EXITS_SRCS)
 
 lab-intel-tools: $(BOCHS_BUILD)/vmx-exits
 

@@ -1,38 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Exact exit counts with VMX numbering, for an Intel L1 (Bochs): three small
- * real-mode guests make exits whose number they control and read the counts
- * back through the CPUID leaves; the host cross-checks with the per-VM
- * debugfs file.  It aims at the paths where a counter is easy to miss on
- * VMX: the exits KVM handles in its fastpath (TSC-deadline WRMSR, x2APIC ICR
- * WRMSR, VMX preemption timer) and the ones __vmx_handle_exit() dispatches
- * before its handler table when built with retpolines (MSR_WRITE,
- * PREEMPTION_TIMER, INTERRUPT_WINDOW, EXTERNAL_INTERRUPT, HLT, EPT_MISCONFIG).
+ * Exact exit counts with VMX numbering, for an Intel L1 (Bochs): three
+ * guests, C functions on the project's VMM library (tests/lib/kvm), make
+ * exits whose number they control and read the counts back through the
+ * CPUID leaves; the host cross-checks with the per-VM debugfs file.  It
+ * aims at the paths where a counter is easy to miss on VMX: the exits KVM
+ * handles in its fastpath (TSC-deadline WRMSR, x2APIC ICR WRMSR, VMX
+ * preemption timer) and the ones __vmx_handle_exit() dispatches before its
+ * handler table when built with retpolines (MSR_WRITE, PREEMPTION_TIMER,
+ * INTERRUPT_WINDOW, EXTERNAL_INTERRUPT, HLT, EPT_MISCONFIG).
  *
  *   vmx-exits [--scale N]     N multiplies the loop counts (default 1)
  *
  * Prints "ok NAME" / "not ok NAME - values" per check, "# ..." notes, and
- * exits non-zero if a check failed.  Statically linked: L1 under Bochs has
- * no host libraries.
+ * exits non-zero if a check failed ("not ok fatal - ..." and status 2 if
+ * setting a VM up failed).  Statically linked: L1 under Bochs has no host
+ * libraries.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/kvm.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "exit_stats_abi.h"
+#include "kvm_util.h"
 #include "tap.h"
-
-#define STR_(x) #x
-#define STR(x) STR_(x)
 
 /*
  * Basic exit reasons the guests below use.  Architectural numbers (Intel SDM
@@ -52,241 +47,213 @@ enum vmx_reason {
 	PREEMPTION_TIMER = 52,
 };
 
-/* Guest physical layout (real mode, all segment bases 0). */
-#define GUEST_MEM_SIZE	0x80000		/* 512 KiB of RAM at 0 */
-#define PARAMS		0x4f0		/* loop counts, written by the host */
-#define RESULTS		0x500		/* what the guest read, 32-bit words */
-#define IRQ_COUNT	0x600		/* incremented by the interrupt handler */
-#define CODE		0x1000
-#define STACK_TOP	0x8000
-#define MMIO_SEG	0xa000		/* 0xa0000: no memslot there -> MMIO */
+/* MSRs and values the guests write. */
+#define MSR_APIC_BASE		0x1b
+#define APIC_BASE_X2APIC	0xc00	/* EN and EXTD */
+#define MSR_PAT			0x277
+#define PAT_RESET		0x0007040600070406ull
+#define MSR_TSC_DEADLINE	0x6e0
+#define MSR_X2APIC_ICR		0x830
+#define MSR_X2APIC_LVT_TIMER	0x832
+#define MSR_X2APIC_LVT0		0x835
+#define LVT_TIMER_TSC_DEADLINE_MASKED	0x50041	/* mode 2, masked, vector 0x41 */
+#define ICR_SELF_FIXED		0x4042	/* fixed, assert, physical, vector 0x42, to 0 */
+#define LVT_MASKED		0x10000
+/* What a guest waits past its TSC deadline before arming the next one. */
+#define DEADLINE_SLACK		0x100000
+/* A poll: this many spins, then a query of EXTERNAL_INTERRUPT. */
+#define POLL_SPINS		0x4000
 
-/* Ports the guests use to talk to this program. */
-#define PORT_PLAIN	0x80		/* an exit, nothing to do */
-#define PORT_DONE	0xe0		/* results are in RESULTS */
-#define PORT_WANT_IRQ	0xe1		/* inject an interrupt at the next window */
+/* CPUID.1:ECX: x2APIC and the TSC-deadline timer, which KVM emulates
+ * whatever the host has (the host kernel turned its own TSC-deadline timer
+ * off for this CPU model's errata). */
+#define CPUID_1_ECX_X2APIC	(1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 
-#define USER_IRQ_VECTOR	0x40
+/* Guest -> host: "set request_interrupt_window" (a GUEST_SYNC). */
+#define SYNC_WANT_IRQ		1
 
 /*
- * The guests, 16-bit code copied to CODE; it only uses relative jumps and
- * absolute data addresses, so it runs wherever it is copied.
- * "q REASON, SLOT" stores the count of REASON (leaf 0x4FFFFFFD) at SLOT.
+ * The shared area (GUEST_SHARED): loop counts written by the host, then
+ * what the guest read, as counts of a reason: [0] before its loop, [1]
+ * after.  Every guest ends with the counts of IO_INSTRUCTION and CPUID
+ * (final_*), after which only the ucall of its return exits.
  */
-__asm__(".pushsection .rodata.guests, \"a\"\n"
-    ".code16\n"
-    ".macro q reason, slot\n"
-    "	mov $" STR(KVM_EXIT_STATS_LEAF_REASON_EXITS) ", %eax\n"
-    "	mov $\\reason, %ecx\n"
-    "	cpuid\n"
-    "	mov %eax, \\slot\n"
-    ".endm\n"
+struct shared {
+	/* parameters */
+	uint32_t n_io, n_cpuid, n_hlt, n_wrmsr, n_rdmsr, n_win;
+	uint32_t n_deadline, n_ipi, n_lvt0, n_mmio;
+	uint32_t polls;			/* at most this many polls */
+	uint64_t deadline_delta;	/* TSC ticks ahead */
+	/* results */
+	struct cpuid_regs signature, info, reserved35;
+	uint32_t io[2], cpuid[2], hlt[2], msr_write[2], msr_read[2], window[2];
+	uint32_t deadline_write[2], preemption[2], icr_write[2], lvt0_write[2];
+	uint32_t ept_misconfig[2], ept_violation[2];
+	uint32_t extint[2], polls_left;
+	uint32_t final_io, final_cpuid;
+};
 
-    /*
-     * Guest 1, no in-kernel irqchip: port I/O, CPUID, HLT, MSR read and
-     * write (PAT), interrupt windows the host asks for, ABI leaves.
-     */
-    ".globl guest1, guest1_end, guest1_irq\n"
-    "guest1:\n"
-    "	cli\n"
-    "	mov $" STR(KVM_EXIT_STATS_LEAF_SIGNATURE) ", %eax\n"
-    "	xor %ecx, %ecx\n"
-    "	cpuid\n"
-    "	mov %eax, 0x500; mov %ebx, 0x504; mov %ecx, 0x508; mov %edx, 0x50c\n"
-    "	mov $" STR(KVM_EXIT_STATS_LEAF_INFO) ", %eax\n"
-    "	xor %ecx, %ecx\n"
-    "	cpuid\n"
-    "	mov %eax, 0x510; mov %ebx, 0x514; mov %ecx, 0x518; mov %edx, 0x51c\n"
-    /* N port writes and K CPUIDs between two pairs of queries */
-    "	q 30, 0x520\n"
-    "	q 10, 0x524\n"
-    "	mov 0x4f0, %cx\n"
-    "1:	out %al, $0x80\n"
-    "	loop 1b\n"
-    "	mov 0x4f2, %si\n"
-    "2:	xor %eax, %eax\n"
-    "	cpuid\n"
-    "	dec %si\n"
-    "	jnz 2b\n"
-    "	q 30, 0x528\n"
-    "	q 10, 0x52c\n"
-    /* H halts: each one is an exit to the host (no in-kernel APIC) */
-    "	q 12, 0x530\n"
-    "	mov 0x4f4, %si\n"
-    "3:	hlt\n"
-    "	dec %si\n"
-    "	jnz 3b\n"
-    "	q 12, 0x534\n"
-    /* W writes and R reads of IA32_PAT (its reset value) */
-    "	q 32, 0x538\n"
-    "	q 31, 0x53c\n"
-    "	mov 0x4f6, %si\n"
-    "4:	mov $0x277, %ecx\n"
-    "	mov $0x00070406, %eax\n"
-    "	mov %eax, %edx\n"
-    "	wrmsr\n"
-    "	dec %si\n"
-    "	jnz 4b\n"
-    "	mov 0x4f8, %si\n"
-    "5:	mov $0x277, %ecx\n"
-    "	rdmsr\n"
-    "	dec %si\n"
-    "	jnz 5b\n"
-    "	q 32, 0x540\n"
-    "	q 31, 0x544\n"
-    /*
-     * M interrupt windows: with IF=0 ask the host for an interrupt; it sets
-     * request_interrupt_window, so KVM exits when STI opens the window.
-     */
-    "	q 7, 0x548\n"
-    "	mov 0x4fa, %si\n"
-    "6:	cli\n"
-    "	out %al, $0xe1\n"
-    "	sti\n"
-    "	nop\n"
-    "	cli\n"
-    "	dec %si\n"
-    "	jnz 6b\n"
-    "	q 7, 0x54c\n"
-    /* a reserved reason number: all zero but EDX = 0xffffffff */
-    "	mov $" STR(KVM_EXIT_STATS_LEAF_REASON_EXITS) ", %eax\n"
-    "	mov $35, %ecx\n"
-    "	cpuid\n"
-    "	mov %eax, 0x550; mov %ebx, 0x554; mov %ecx, 0x558; mov %edx, 0x55c\n"
-    /*
-     * Host interrupts: with IF=1 (nothing is pending for this guest, so
-     * nothing is injected) poll until one has caused an exit, at most P
-     * times.  With IF=0 Bochs delivers none in VMX non-root mode (guest 2).
-     */
-    "	q 1, 0x568\n"
-    "	sti\n"
-    "	mov 0x4fc, %esi\n"
-    "7:	mov $0x4000, %cx\n"
-    "8:	loop 8b\n"
-    "	q 1, 0x56c\n"
-    "	mov 0x56c, %eax\n"
-    "	cmp 0x568, %eax\n"
-    "	jne 9f\n"
-    "	dec %esi\n"
-    "	jnz 7b\n"
-    "9:	cli\n"
-    "	mov %esi, 0x570\n"
-    /* final counts, for the comparison with debugfs */
-    "	q 30, 0x560\n"
-    "	q 10, 0x564\n"
-    "	out %al, $0xe0\n"
-    "	hlt\n"
-    "guest1_irq:\n"
-    "	incw 0x600\n"
-    "	iret\n"
-    "guest1_end:\n"
+#define SHARED ((volatile struct shared *)GUEST_SHARED)
 
-    /*
-     * Guest 2, in-kernel irqchip, x2APIC: TSC-deadline timer (fastpath
-     * WRMSR, then a preemption timer exit when it expires), self-IPIs
-     * through the x2APIC ICR (fastpath WRMSR), ordinary x2APIC MSR writes,
-     * and waiting for host interrupts with IF=0.  IF stays 0: the LVT
-     * timer is masked and the self-IPIs stay pending.
-     */
-    ".globl guest2, guest2_end\n"
-    "guest2:\n"
-    "	cli\n"
-    "	mov $0x1b, %ecx\n"		/* IA32_APIC_BASE: enable x2APIC */
-    "	rdmsr\n"
-    "	or $0xc00, %eax\n"
-    "	wrmsr\n"
-    "	mov $0x832, %ecx\n"		/* LVT timer: TSC deadline, masked */
-    "	mov $0x50041, %eax\n"
-    "	xor %edx, %edx\n"
-    "	wrmsr\n"
-    "	q 32, 0x520\n"
-    "	q 52, 0x524\n"
-    "	mov 0x4f0, %si\n"
-    "1:	rdtsc\n"			/* deadline = now + D */
-    "	add 0x4f8, %eax\n"
-    "	adc $0, %edx\n"
-    "	mov %eax, %edi\n"
-    "	mov %edx, %ebp\n"
-    "	mov $0x6e0, %ecx\n"
-    "	wrmsr\n"
-    "	add $0x100000, %edi\n"		/* wait until well past it */
-    "	adc $0, %ebp\n"
-    "2:	rdtsc\n"
-    "	cmp %ebp, %edx\n"
-    "	jb 2b\n"
-    "	ja 3f\n"
-    "	cmp %edi, %eax\n"
-    "	jb 2b\n"
-    "3:	dec %si\n"
-    "	jnz 1b\n"
-    "	q 32, 0x528\n"
-    "	q 52, 0x52c\n"
-    "	q 32, 0x530\n"			/* I self-IPIs: fixed, physical, to 0 */
-    "	mov 0x4f2, %si\n"
-    "4:	mov $0x830, %ecx\n"
-    "	mov $0x4042, %eax\n"
-    "	xor %edx, %edx\n"
-    "	wrmsr\n"
-    "	dec %si\n"
-    "	jnz 4b\n"
-    "	q 32, 0x534\n"
-    "	mov 0x4f4, %si\n"		/* W writes of LVT0 (masked): slow path */
-    "5:	mov $0x835, %ecx\n"
-    "	mov $0x10000, %eax\n"
-    "	xor %edx, %edx\n"
-    "	wrmsr\n"
-    "	dec %si\n"
-    "	jnz 5b\n"
-    "	q 32, 0x538\n"
-    /* poll until a host interrupt has caused an exit, at most P times */
-    "	q 1, 0x53c\n"
-    "	mov 0x4fc, %esi\n"
-    "6:	mov $0x4000, %cx\n"
-    "7:	loop 7b\n"
-    "	q 1, 0x540\n"
-    "	mov 0x540, %eax\n"
-    "	cmp 0x53c, %eax\n"
-    "	jne 8f\n"
-    "	dec %esi\n"
-    "	jnz 6b\n"
-    "8:	mov %esi, 0x544\n"
-    "	q 30, 0x560\n"
-    "	q 10, 0x564\n"
-    "	out %al, $0xe0\n"
-    "	hlt\n"
-    "guest2_end:\n"
+/* The count of one exit reason (leaf 0x4FFFFFFD; the query is a CPUID exit). */
+GUEST_CODE static inline uint32_t count_of(uint32_t reason)
+{
+	return guest_cpuid_eax(KVM_EXIT_STATS_LEAF_REASON_EXITS, reason);
+}
 
-    /*
-     * Guest 3: MMIO writes to a page without memslot.  The first access is
-     * an EPT violation that makes KVM install an MMIO SPTE; every later
-     * one is an EPT misconfiguration.
-     */
-    ".globl guest3, guest3_end\n"
-    "guest3:\n"
-    "	cli\n"
-    "	mov $" STR(MMIO_SEG) ", %ax\n"
-    "	mov %ax, %es\n"
-    "	movb %al, %es:0\n"
-    "	q 49, 0x520\n"
-    "	q 48, 0x524\n"
-    "	mov 0x4f0, %si\n"
-    "1:	movb %al, %es:0\n"
-    "	dec %si\n"
-    "	jnz 1b\n"
-    "	q 49, 0x528\n"
-    "	q 48, 0x52c\n"
-    "	q 30, 0x560\n"
-    "	q 10, 0x564\n"
-    "	out %al, $0xe0\n"
-    "	hlt\n"
-    "guest3_end:\n"
-    ".purgem q\n"
-    ".code64\n"
-    ".popsection\n");
+/*
+ * Polls until a host interrupt has caused an EXTERNAL_INTERRUPT exit, at
+ * most SHARED->polls times; leaves the loop before counting down the poll
+ * that saw one.
+ */
+GUEST_CODE static void poll_external_interrupts(void)
+{
+	volatile struct shared *sh = SHARED;
+	uint32_t polls;
 
-extern const uint8_t guest1[], guest1_end[], guest1_irq[];
-extern const uint8_t guest2[], guest2_end[];
-extern const uint8_t guest3[], guest3_end[];
+	sh->extint[0] = count_of(EXTERNAL_INTERRUPT);
+	for (polls = sh->polls; polls; polls--) {
+		guest_spin(POLL_SPINS);
+		sh->extint[1] = count_of(EXTERNAL_INTERRUPT);
+		if (sh->extint[1] != sh->extint[0])
+			break;
+	}
+	sh->polls_left = polls;
+}
+
+GUEST_CODE static void final_counts(void)
+{
+	SHARED->final_io = count_of(IO_INSTRUCTION);
+	SHARED->final_cpuid = count_of(CPUID);
+}
+
+/*
+ * Guest 1, no in-kernel irqchip: port I/O, CPUID, HLT, MSR read and write
+ * (PAT), interrupt windows the host opens on request, the ABI leaves, host
+ * interrupts with IF=1.
+ */
+GUEST_CODE static void guest1(uint64_t arg0, uint64_t arg1)
+{
+	volatile struct shared *sh = SHARED;
+	uint32_t n;
+
+	(void)arg0;
+	(void)arg1;
+	guest_cli();
+	sh->signature = guest_cpuid(KVM_EXIT_STATS_LEAF_SIGNATURE, 0);
+	sh->info = guest_cpuid(KVM_EXIT_STATS_LEAF_INFO, 0);
+	/* N port writes and K CPUIDs between two pairs of queries */
+	sh->io[0] = count_of(IO_INSTRUCTION);
+	sh->cpuid[0] = count_of(CPUID);
+	for (n = sh->n_io; n; n--)
+		guest_outb(USER_PORT, 0);
+	for (n = sh->n_cpuid; n; n--)
+		guest_cpuid_leaf(0);
+	sh->io[1] = count_of(IO_INSTRUCTION);
+	sh->cpuid[1] = count_of(CPUID);
+	/* H halts: each one is an exit to the host (no in-kernel APIC) */
+	sh->hlt[0] = count_of(HLT);
+	for (n = sh->n_hlt; n; n--)
+		guest_hlt();
+	sh->hlt[1] = count_of(HLT);
+	/* W writes and R reads of IA32_PAT (its reset value) */
+	sh->msr_write[0] = count_of(MSR_WRITE);
+	sh->msr_read[0] = count_of(MSR_READ);
+	for (n = sh->n_wrmsr; n; n--)
+		guest_wrmsr(MSR_PAT, PAT_RESET);
+	for (n = sh->n_rdmsr; n; n--)
+		guest_rdmsr(MSR_PAT);
+	sh->msr_write[1] = count_of(MSR_WRITE);
+	sh->msr_read[1] = count_of(MSR_READ);
+	/*
+	 * M interrupt windows: with IF=0 ask the host for an interrupt; it
+	 * sets request_interrupt_window, so KVM exits when STI opens the
+	 * window, and the host injects GUEST_IRQ_VECTOR there.
+	 */
+	sh->window[0] = count_of(INTERRUPT_WINDOW);
+	for (n = sh->n_win; n; n--) {
+		GUEST_SYNC(SYNC_WANT_IRQ);
+		guest_sti_nop_cli();
+	}
+	sh->window[1] = count_of(INTERRUPT_WINDOW);
+	/* a reserved reason number: all zero but EDX = 0xffffffff */
+	sh->reserved35 = guest_cpuid(KVM_EXIT_STATS_LEAF_REASON_EXITS, 35);
+	/*
+	 * Host interrupts: with IF=1 (nothing is pending for this guest, so
+	 * nothing is injected).  With IF=0 Bochs delivers none in VMX
+	 * non-root mode (guest 2).
+	 */
+	guest_sti();
+	poll_external_interrupts();
+	guest_cli();
+	final_counts();
+}
+
+/*
+ * Guest 2, in-kernel irqchip, x2APIC: TSC-deadline timer (fastpath WRMSR,
+ * then a preemption timer exit when it expires), self-IPIs through the
+ * x2APIC ICR (fastpath WRMSR), ordinary x2APIC MSR writes, and waiting for
+ * host interrupts with IF=0.  IF stays 0: the LVT timer is masked and the
+ * self-IPIs stay pending.
+ */
+GUEST_CODE static void guest2(uint64_t arg0, uint64_t arg1)
+{
+	volatile struct shared *sh = SHARED;
+	uint32_t n;
+
+	(void)arg0;
+	(void)arg1;
+	guest_cli();
+	guest_wrmsr(MSR_APIC_BASE, guest_rdmsr(MSR_APIC_BASE) | APIC_BASE_X2APIC);
+	guest_wrmsr(MSR_X2APIC_LVT_TIMER, LVT_TIMER_TSC_DEADLINE_MASKED);
+	sh->deadline_write[0] = count_of(MSR_WRITE);
+	sh->preemption[0] = count_of(PREEMPTION_TIMER);
+	for (n = sh->n_deadline; n; n--) {
+		uint64_t deadline = guest_rdtsc() + sh->deadline_delta;
+
+		guest_wrmsr(MSR_TSC_DEADLINE, deadline);
+		while (guest_rdtsc() < deadline + DEADLINE_SLACK)
+			;	/* wait until well past it */
+	}
+	sh->deadline_write[1] = count_of(MSR_WRITE);
+	sh->preemption[1] = count_of(PREEMPTION_TIMER);
+	/* I self-IPIs: fixed, physical, to APIC ID 0 */
+	sh->icr_write[0] = count_of(MSR_WRITE);
+	for (n = sh->n_ipi; n; n--)
+		guest_wrmsr(MSR_X2APIC_ICR, ICR_SELF_FIXED);
+	sh->icr_write[1] = count_of(MSR_WRITE);
+	/* W writes of LVT0 (masked): the slow path */
+	sh->lvt0_write[0] = sh->icr_write[1];
+	for (n = sh->n_lvt0; n; n--)
+		guest_wrmsr(MSR_X2APIC_LVT0, LVT_MASKED);
+	sh->lvt0_write[1] = count_of(MSR_WRITE);
+	poll_external_interrupts();
+	final_counts();
+}
+
+/*
+ * Guest 3: MMIO writes to a page without memslot.  The first access is an
+ * EPT violation that makes KVM install an MMIO SPTE; every later one is an
+ * EPT misconfiguration.
+ */
+GUEST_CODE static void guest3(uint64_t arg0, uint64_t arg1)
+{
+	volatile struct shared *sh = SHARED;
+	uint32_t n;
+
+	(void)arg0;
+	(void)arg1;
+	guest_cli();
+	guest_mmio_write32(GUEST_MMIO_GPA, 0);
+	sh->ept_misconfig[0] = count_of(EPT_MISCONFIG);
+	sh->ept_violation[0] = count_of(EPT_VIOLATION);
+	for (n = sh->n_mmio; n; n--)
+		guest_mmio_write32(GUEST_MMIO_GPA, 0);
+	sh->ept_misconfig[1] = count_of(EPT_MISCONFIG);
+	sh->ept_violation[1] = count_of(EPT_VIOLATION);
+	final_counts();
+}
 
 static void check_eq(const char *name, uint64_t got, uint64_t want)
 {
@@ -294,163 +261,41 @@ static void check_eq(const char *name, uint64_t got, uint64_t want)
 	      (unsigned long long)got, (unsigned long long)want);
 }
 
-static void die(const char *what)
-{
-	printf("not ok vmx-setup - %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-struct vm {
-	int fd, vcpu_fd;
-	uint8_t *mem;
-	struct kvm_run *run;
-	const char *name;
+/* The exits the VMM completed (user port, HLT, MMIO, interrupt windows). */
+struct run_counts {
+	uint64_t plain_io, hlt, irq_windows, mmio;
 };
 
-static int kvm_fd;
-
-static uint32_t result(const struct vm *vm, unsigned int addr)
+static struct run_counts counts_of(const struct vcpu *v)
 {
-	uint32_t v;
-
-	memcpy(&v, vm->mem + addr, sizeof(v));
-	return v;
-}
-
-static void param16(struct vm *vm, unsigned int addr, uint16_t v)
-{
-	memcpy(vm->mem + addr, &v, sizeof(v));
-}
-
-static void param32(struct vm *vm, unsigned int addr, uint32_t v)
-{
-	memcpy(vm->mem + addr, &v, sizeof(v));
-}
-
-/* A VM with one vCPU in real mode at CODE running the given guest. */
-static void vm_create(struct vm *vm, const char *name, bool irqchip,
-		      const uint8_t *code, size_t len)
-{
-	struct kvm_userspace_memory_region region = {
-		.slot = 0, .guest_phys_addr = 0, .memory_size = GUEST_MEM_SIZE,
-	};
-	struct kvm_sregs sregs;
-	struct kvm_regs regs = { .rip = CODE, .rsp = STACK_TOP, .rflags = 2 };
-	int run_size;
-
-	vm->name = name;
-	vm->fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
-	if (vm->fd < 0)
-		die("KVM_CREATE_VM");
-	vm->mem = mmap(NULL, GUEST_MEM_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (vm->mem == MAP_FAILED)
-		die("mmap guest memory");
-	memcpy(vm->mem + CODE, code, len);
-	region.userspace_addr = (uintptr_t)vm->mem;
-	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-		die("KVM_SET_USER_MEMORY_REGION");
-	if (irqchip && ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0)
-		die("KVM_CREATE_IRQCHIP");
-	vm->vcpu_fd = ioctl(vm->fd, KVM_CREATE_VCPU, 0);
-	if (vm->vcpu_fd < 0)
-		die("KVM_CREATE_VCPU");
-	run_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (run_size < 0)
-		die("KVM_GET_VCPU_MMAP_SIZE");
-	vm->run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       vm->vcpu_fd, 0);
-	if (vm->run == MAP_FAILED)
-		die("mmap kvm_run");
-	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
-		die("KVM_GET_SREGS");
-	sregs.cs.base = 0;
-	sregs.cs.selector = 0;
-	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
-		die("KVM_SET_SREGS");
-	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) < 0)
-		die("KVM_SET_REGS");
+	return (struct run_counts){ v->user_pio_exits, v->hlt_exits,
+				    v->irq_window_exits, v->mmio_exits };
 }
 
 /*
- * The CPUID KVM supports, plus x2APIC and the TSC-deadline timer, which KVM
- * emulates whatever the host has (the host kernel turned its own
- * TSC-deadline timer off for this CPU model's errata).
+ * Calls the guest function and runs it to its return, opening an
+ * interrupt window whenever it asks; c gets the exits the VMM completed
+ * meanwhile.  False, after a "not ok NAME", on anything unexpected.
  */
-static void vm_set_cpuid_x2apic_tscdeadline(struct vm *vm)
+static bool run_guest(struct vm *vm, guest_fn fn, const char *name, struct run_counts *c)
 {
-	size_t n = 256;
-	struct kvm_cpuid2 *cpuid = calloc(1, sizeof(*cpuid) + n * sizeof(cpuid->entries[0]));
+	struct vcpu *v = vm->vcpus[0];
+	struct run_counts before = counts_of(v);
+	struct ucall uc;
 
-	if (!cpuid)
-		die("calloc");
-	cpuid->nent = n;
-	if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0)
-		die("KVM_GET_SUPPORTED_CPUID");
-	for (uint32_t i = 0; i < cpuid->nent; i++)
-		if (cpuid->entries[i].function == 1)
-			cpuid->entries[i].ecx |= 1u << 21 | 1u << 24;
-	if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid) < 0)
-		die("KVM_SET_CPUID2");
-	free(cpuid);
-}
-
-struct run_counts {
-	unsigned int plain_io, hlt, irq_windows, mmio;
-};
-
-/* Runs the guest until it writes PORT_DONE; false on anything unexpected. */
-static bool vm_run(struct vm *vm, struct run_counts *c)
-{
-	memset(c, 0, sizeof(*c));
-	for (;;) {
-		struct kvm_run *run = vm->run;
-
-		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR)
-				continue;
-			check(false, vm->name, "KVM_RUN: %s", strerror(errno));
-			return false;
-		}
-		switch (run->exit_reason) {
-		case KVM_EXIT_IO:
-			if (run->io.port == PORT_DONE)
-				return true;
-			if (run->io.port == PORT_PLAIN) {
-				c->plain_io++;
-				continue;
-			}
-			if (run->io.port == PORT_WANT_IRQ) {
-				run->request_interrupt_window = 1;
-				continue;
-			}
-			check(false, vm->name, "port I/O to unexpected port 0x%x",
-			      run->io.port);
-			return false;
-		case KVM_EXIT_HLT:
-			c->hlt++;
-			continue;
-		case KVM_EXIT_IRQ_WINDOW_OPEN: {
-			struct kvm_interrupt irq = { .irq = USER_IRQ_VECTOR };
-
-			c->irq_windows++;
-			run->request_interrupt_window = 0;
-			if (!run->ready_for_interrupt_injection ||
-			    ioctl(vm->vcpu_fd, KVM_INTERRUPT, &irq) < 0) {
-				check(false, vm->name, "cannot inject at the window (ready %u): %s",
-				      run->ready_for_interrupt_injection, strerror(errno));
-				return false;
-			}
-			continue;
-		}
-		case KVM_EXIT_MMIO:
-			c->mmio++;
-			continue;
-		default:
-			check(false, vm->name, "unexpected exit_reason %u", run->exit_reason);
-			return false;
-		}
-	}
+	vcpu_call(v, fn, 0, 0);
+	for (uc = vcpu_run(v); uc.cmd == UCALL_SYNC && uc.args[0] == SYNC_WANT_IRQ;
+	     uc = vcpu_run(v))
+		vcpu_request_irq_window(v);
+	if (uc.cmd != UCALL_DONE)
+		return check(false, name, "%s", ucall_describe(&uc));
+	*c = counts_of(v);
+	c->plain_io -= before.plain_io;
+	c->hlt -= before.hlt;
+	c->irq_windows -= before.irq_windows;
+	c->mmio -= before.mmio;
+	pass(name);
+	return true;
 }
 
 /*
@@ -463,16 +308,16 @@ struct expected_row {
 	uint64_t count;
 };
 
-static void check_debugfs(const struct vm *vm, const char *prefix,
+static void check_debugfs(struct vm *vm, const char *prefix,
 			  const struct expected_row *rows, size_t nrows)
 {
-	char dir[128], path[192], line[256], name[64];
+	const char *dir = vm_debugfs_dir(vm);
+	char path[192], line[256], name[64];
 	uint64_t sum = 0, total = 0, stat_exits = 0;
 	bool have_total = false;
 	uint64_t found[8] = { 0 };
 	FILE *f;
 
-	snprintf(dir, sizeof(dir), "/sys/kernel/debug/kvm/%d-%d", getpid(), vm->fd);
 	snprintf(path, sizeof(path), "%s/exit_stats", dir);
 	f = fopen(path, "r");
 	if (!f) {
@@ -550,143 +395,151 @@ static void check_reason_numbers(void)
 
 static unsigned int scale = 1;
 
-/* Polls (16 Ki LOOP iterations each) for a host interrupt exit. */
+/* Polls (POLL_SPINS each) for a host interrupt exit. */
 #define IF1_POLLS 20000
 #define IF0_POLLS 2000
 
+static volatile struct shared *shared_of(struct vm *vm)
+{
+	return vm_shared(vm);
+}
+
 static void test_guest1(void)
 {
-	const unsigned int n_io = 200 * scale, n_cpuid = 100 * scale;
-	const unsigned int n_hlt = 50 * scale, n_wrmsr = 40 * scale;
-	const unsigned int n_rdmsr = 30 * scale, n_win = 20 * scale;
+	struct vm *vm = vm_create(1);
+	volatile struct shared *sh = shared_of(vm);
 	struct run_counts c;
-	struct vm vm;
 
-	vm_create(&vm, "vmx-guest1-run", false, guest1, guest1_end - guest1);
-	/* IVT entry of the injected vector: segment 0, offset of the handler */
-	param16(&vm, USER_IRQ_VECTOR * 4, CODE + (guest1_irq - guest1));
-	param16(&vm, USER_IRQ_VECTOR * 4 + 2, 0);
-	param16(&vm, PARAMS + 0, n_io);
-	param16(&vm, PARAMS + 2, n_cpuid);
-	param16(&vm, PARAMS + 4, n_hlt);
-	param16(&vm, PARAMS + 6, n_wrmsr);
-	param16(&vm, PARAMS + 8, n_rdmsr);
-	param16(&vm, PARAMS + 10, n_win);
-	param32(&vm, PARAMS + 12, IF1_POLLS);
-	if (!vm_run(&vm, &c))
-		return;
-	pass("vmx-guest1-run");
+	vm->resume_on_hlt = true;
+	sh->n_io = 200 * scale;
+	sh->n_cpuid = 100 * scale;
+	sh->n_hlt = 50 * scale;
+	sh->n_wrmsr = 40 * scale;
+	sh->n_rdmsr = 30 * scale;
+	sh->n_win = 20 * scale;
+	sh->polls = IF1_POLLS;
+	uint64_t irqs0 = *(volatile uint64_t *)vm_gpa_to_hva(vm, (uintptr_t)&guest_irq_count, 8);
 
-	check(result(&vm, 0x500) == KVM_EXIT_STATS_VERSION &&
-	      result(&vm, 0x504) == KVM_EXIT_STATS_SIG_EBX &&
-	      result(&vm, 0x508) == KVM_EXIT_STATS_SIG_ECX &&
-	      result(&vm, 0x50c) == KVM_EXIT_STATS_SIG_EDX,
+	if (!run_guest(vm, guest1, "vmx-guest1-run", &c))
+		goto out;
+	uint64_t irqs = *(volatile uint64_t *)vm_gpa_to_hva(vm, (uintptr_t)&guest_irq_count, 8) -
+			irqs0;
+
+	check(sh->signature.eax == KVM_EXIT_STATS_VERSION &&
+	      sh->signature.ebx == KVM_EXIT_STATS_SIG_EBX &&
+	      sh->signature.ecx == KVM_EXIT_STATS_SIG_ECX &&
+	      sh->signature.edx == KVM_EXIT_STATS_SIG_EDX,
 	      "vmx-signature", "eax %#x ebx %#x ecx %#x edx %#x",
-	      result(&vm, 0x500), result(&vm, 0x504), result(&vm, 0x508), result(&vm, 0x50c));
-	check_eq("vmx-numbering-is-vmx", result(&vm, 0x510), KVM_EXIT_STATS_NUMBERING_VMX);
-	check(result(&vm, 0x514) != 0, "vmx-info-tsc-khz", "EBX (tsc kHz) is 0");
-	check_eq("vmx-info-vcpus", result(&vm, 0x518), 1);
-	printf("# guest1: info leaf tsc_khz %u; host saw %u plain I/O, %u HLT, %u windows\n",
-	       result(&vm, 0x514), c.plain_io, c.hlt, c.irq_windows);
+	      sh->signature.eax, sh->signature.ebx, sh->signature.ecx, sh->signature.edx);
+	check_eq("vmx-numbering-is-vmx", sh->info.eax, KVM_EXIT_STATS_NUMBERING_VMX);
+	check(sh->info.ebx != 0, "vmx-info-tsc-khz", "EBX (tsc kHz) is 0");
+	check_eq("vmx-info-vcpus", sh->info.ecx, 1);
+	printf("# guest1: info leaf tsc_khz %u; host saw %llu plain I/O, %llu HLT, %llu windows\n",
+	       sh->info.ebx, (unsigned long long)c.plain_io, (unsigned long long)c.hlt,
+	       (unsigned long long)c.irq_windows);
 
-	check_eq("vmx-io-instruction-delta", result(&vm, 0x528) - result(&vm, 0x520), n_io);
+	check_eq("vmx-io-instruction-delta", sh->io[1] - sh->io[0], sh->n_io);
 	/* K CPUIDs, then the two queries of reason 10 (each counts itself) */
-	check_eq("vmx-cpuid-delta", result(&vm, 0x52c) - result(&vm, 0x524), n_cpuid + 2);
-	check_eq("vmx-hlt-delta", result(&vm, 0x534) - result(&vm, 0x530), n_hlt);
-	check_eq("vmx-hlt-host-exits", c.hlt, n_hlt);
-	check_eq("vmx-msr-write-delta", result(&vm, 0x540) - result(&vm, 0x538), n_wrmsr);
-	check_eq("vmx-msr-read-delta", result(&vm, 0x544) - result(&vm, 0x53c), n_rdmsr);
-	check_eq("vmx-interrupt-window-delta", result(&vm, 0x54c) - result(&vm, 0x548), n_win);
-	check_eq("vmx-interrupt-window-handled", result(&vm, IRQ_COUNT) & 0xffff, n_win);
+	check_eq("vmx-cpuid-delta", sh->cpuid[1] - sh->cpuid[0], sh->n_cpuid + 2);
+	check_eq("vmx-hlt-delta", sh->hlt[1] - sh->hlt[0], sh->n_hlt);
+	check_eq("vmx-hlt-host-exits", c.hlt, sh->n_hlt);
+	check_eq("vmx-msr-write-delta", sh->msr_write[1] - sh->msr_write[0], sh->n_wrmsr);
+	check_eq("vmx-msr-read-delta", sh->msr_read[1] - sh->msr_read[0], sh->n_rdmsr);
+	check_eq("vmx-interrupt-window-delta", sh->window[1] - sh->window[0], sh->n_win);
+	check_eq("vmx-interrupt-window-handled", irqs, sh->n_win);
 	/* Host interrupts are not the guest's to count: only "some arrived". */
-	check(result(&vm, 0x56c) > result(&vm, 0x568), "vmx-external-interrupt-seen",
+	check(sh->extint[1] > sh->extint[0], "vmx-external-interrupt-seen",
 	      "no EXTERNAL_INTERRUPT exit in %u polls with IF=1 (count %u)",
-	      IF1_POLLS, result(&vm, 0x56c));
-	/* the guest leaves the loop before counting down the poll that saw one */
+	      IF1_POLLS, sh->extint[1]);
 	printf("# guest1: EXTERNAL_INTERRUPT exits with guest IF=1: %u -> %u at poll %u\n",
-	       result(&vm, 0x568), result(&vm, 0x56c), IF1_POLLS - result(&vm, 0x570) + 1);
-	check(result(&vm, 0x550) == 0 && result(&vm, 0x554) == 0 &&
-	      result(&vm, 0x558) == 0 && result(&vm, 0x55c) == KVM_EXIT_STATS_UNDEFINED,
+	       sh->extint[0], sh->extint[1], IF1_POLLS - sh->polls_left + 1);
+	check(sh->reserved35.eax == 0 && sh->reserved35.ebx == 0 &&
+	      sh->reserved35.ecx == 0 && sh->reserved35.edx == KVM_EXIT_STATS_UNDEFINED,
 	      "vmx-reserved-reason-35", "eax %#x ebx %#x ecx %#x edx %#x",
-	      result(&vm, 0x550), result(&vm, 0x554), result(&vm, 0x558), result(&vm, 0x55c));
+	      sh->reserved35.eax, sh->reserved35.ebx, sh->reserved35.ecx, sh->reserved35.edx);
 
-	/* After the last queries: one more CPUID query of 10 counted in its
-	 * own answer, and the PORT_DONE write.
+	/* After the last queries: the CPUID query of 10 counted in its own
+	 * answer, and the ucall of the function's return.
 	 */
 	const struct expected_row rows[] = {
-		{ IO_INSTRUCTION, result(&vm, 0x560) + 1ull },
-		{ CPUID, result(&vm, 0x564) },
-		{ HLT, result(&vm, 0x534) },
-		{ INTERRUPT_WINDOW, result(&vm, 0x54c) },
+		{ IO_INSTRUCTION, sh->final_io + 1ull },
+		{ CPUID, sh->final_cpuid },
+		{ HLT, sh->hlt[1] },
+		{ INTERRUPT_WINDOW, sh->window[1] },
 	};
-	check_debugfs(&vm, "vmx-guest1", rows, sizeof(rows) / sizeof(rows[0]));
+	check_debugfs(vm, "vmx-guest1", rows, sizeof(rows) / sizeof(rows[0]));
+out:
+	vm_destroy(vm);
 }
 
 static void test_guest2(void)
 {
-	const unsigned int n_deadline = 20 * scale, n_ipi = 30 * scale;
-	const unsigned int n_lvt0 = 20 * scale;
+	const struct vm_opts opts = {
+		.exit_stats_cap = -1,
+		.irqchip = true,
+		.leaf1_ecx_set = CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE,
+	};
+	struct vm *vm = vm_create_opts(1, &opts);
+	volatile struct shared *sh = shared_of(vm);
 	struct run_counts c;
-	struct vm vm;
-	uint32_t d32, d52;
 
-	vm_create(&vm, "vmx-guest2-run", true, guest2, guest2_end - guest2);
-	vm_set_cpuid_x2apic_tscdeadline(&vm);
-	param16(&vm, PARAMS + 0, n_deadline);
-	param16(&vm, PARAMS + 2, n_ipi);
-	param16(&vm, PARAMS + 4, n_lvt0);
-	param32(&vm, PARAMS + 8, 4u << 20);	/* deadline: 4 Mi TSC cycles ahead */
-	param32(&vm, PARAMS + 12, IF0_POLLS);
-	if (!vm_run(&vm, &c))
-		return;
-	pass("vmx-guest2-run");
+	sh->n_deadline = 20 * scale;
+	sh->n_ipi = 30 * scale;
+	sh->n_lvt0 = 20 * scale;
+	sh->deadline_delta = 4u << 20;	/* 4 Mi TSC cycles ahead */
+	sh->polls = IF0_POLLS;
+	if (!run_guest(vm, guest2, "vmx-guest2-run", &c))
+		goto out;
 
-	d32 = result(&vm, 0x528) - result(&vm, 0x520);
-	d52 = result(&vm, 0x52c) - result(&vm, 0x524);
 	/* Each TSC-deadline WRMSR is handled in the fastpath (hv timer), and
 	 * each deadline then expires through one preemption timer exit,
 	 * also handled in the fastpath.
 	 */
-	check_eq("vmx-fastpath-tsc-deadline-msr-write-delta", d32, n_deadline);
-	check_eq("vmx-fastpath-preemption-timer-delta", d52, n_deadline);
+	check_eq("vmx-fastpath-tsc-deadline-msr-write-delta",
+		 sh->deadline_write[1] - sh->deadline_write[0], sh->n_deadline);
+	check_eq("vmx-fastpath-preemption-timer-delta",
+		 sh->preemption[1] - sh->preemption[0], sh->n_deadline);
 	check_eq("vmx-fastpath-x2apic-icr-msr-write-delta",
-		 result(&vm, 0x534) - result(&vm, 0x530), n_ipi);
+		 sh->icr_write[1] - sh->icr_write[0], sh->n_ipi);
 	check_eq("vmx-x2apic-lvt0-msr-write-delta",
-		 result(&vm, 0x538) - result(&vm, 0x534), n_lvt0);
+		 sh->lvt0_write[1] - sh->lvt0_write[0], sh->n_lvt0);
 	/* Only a note: under Bochs no host interrupt exits L2 while its IF=0. */
 	printf("# guest2: EXTERNAL_INTERRUPT exits while guest IF=0: %u -> %u in %u polls\n",
-	       result(&vm, 0x53c), result(&vm, 0x540), IF0_POLLS - result(&vm, 0x544));
+	       sh->extint[0], sh->extint[1], IF0_POLLS - sh->polls_left);
 
 	const struct expected_row rows[] = {
-		{ IO_INSTRUCTION, result(&vm, 0x560) + 1ull },
-		{ CPUID, result(&vm, 0x564) },
-		{ PREEMPTION_TIMER, result(&vm, 0x52c) },
-		{ MSR_WRITE, result(&vm, 0x538) },
+		{ IO_INSTRUCTION, sh->final_io + 1ull },
+		{ CPUID, sh->final_cpuid },
+		{ PREEMPTION_TIMER, sh->preemption[1] },
+		{ MSR_WRITE, sh->lvt0_write[1] },
 	};
-	check_debugfs(&vm, "vmx-guest2", rows, sizeof(rows) / sizeof(rows[0]));
+	check_debugfs(vm, "vmx-guest2", rows, sizeof(rows) / sizeof(rows[0]));
+out:
+	vm_destroy(vm);
 }
 
 static void test_guest3(void)
 {
-	const unsigned int n_mmio = 100 * scale;
+	struct vm *vm = vm_create(1);
+	volatile struct shared *sh = shared_of(vm);
 	struct run_counts c;
-	struct vm vm;
 
-	vm_create(&vm, "vmx-guest3-run", false, guest3, guest3_end - guest3);
-	param16(&vm, PARAMS + 0, n_mmio);
-	if (!vm_run(&vm, &c))
-		return;
-	pass("vmx-guest3-run");
-	check_eq("vmx-ept-misconfig-delta", result(&vm, 0x528) - result(&vm, 0x520), n_mmio);
-	check_eq("vmx-ept-violation-delta", result(&vm, 0x52c) - result(&vm, 0x524), 0);
-	check_eq("vmx-mmio-host-exits", c.mmio, n_mmio + 1);
+	sh->n_mmio = 100 * scale;
+	if (!run_guest(vm, guest3, "vmx-guest3-run", &c))
+		goto out;
+	check_eq("vmx-ept-misconfig-delta", sh->ept_misconfig[1] - sh->ept_misconfig[0],
+		 sh->n_mmio);
+	check_eq("vmx-ept-violation-delta", sh->ept_violation[1] - sh->ept_violation[0], 0);
+	check_eq("vmx-mmio-host-exits", c.mmio, sh->n_mmio + 1);
 
 	const struct expected_row rows[] = {
-		{ IO_INSTRUCTION, result(&vm, 0x560) + 1ull },
-		{ CPUID, result(&vm, 0x564) },
-		{ EPT_MISCONFIG, result(&vm, 0x528) },
+		{ IO_INSTRUCTION, sh->final_io + 1ull },
+		{ CPUID, sh->final_cpuid },
+		{ EPT_MISCONFIG, sh->ept_misconfig[1] },
 	};
-	check_debugfs(&vm, "vmx-guest3", rows, sizeof(rows) / sizeof(rows[0]));
+	check_debugfs(vm, "vmx-guest3", rows, sizeof(rows) / sizeof(rows[0]));
+out:
+	vm_destroy(vm);
 }
 
 static void print_param(const char *module, const char *param)
@@ -725,9 +578,6 @@ int main(int argc, char **argv)
 		}
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (kvm_fd < 0)
-		die("open /dev/kvm");
 	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++)
 		print_param("kvm_intel", params[i]);
 	print_param("kvm", "exit_stats");

@@ -31,9 +31,9 @@
  * area and the nested guest's stack; see svm.h. */
 #define GUEST_NESTED		0x10000ul
 #define GUEST_NESTED_SIZE	0x10000ul
-#define GUEST_STACKS		0x100000ul	/* one GUEST_STACK_SIZE per vCPU */
+#define GUEST_STACKS		0x100000ul	/* one GUEST_STACK_SIZE per running vCPU */
 #define GUEST_STACK_SIZE	0x10000ul
-#define GUEST_MAX_VCPUS		8
+#define GUEST_MAX_VCPUS		8	/* that run guest functions; a VM may have more */
 #define GUEST_SHARED		0x200000ul	/* host <-> guest data area */
 #define GUEST_SHARED_SIZE	0x200000ul
 #define GUEST_MMIO_GPA		0xc0000000ul	/* mapped by no memslot */
