@@ -389,11 +389,12 @@ static void csv_rows(FILE *out, const struct view *v, const char *prefix)
 			fprintf(out, ",%" PRIu64, rows[i].since_start);
 		fputc('\n', out);
 	}
-	fprintf(out, "%s%sTOTAL", prefix, v->by_category ? "" : ",,");
-	csv_figures(out, v, v->total, v->total_cycles);
-	if (v->since_start)
-		fprintf(out, ",%" PRIu64, v->total_since_start);
-	fputc('\n', out);
+	/*
+	 * No TOTAL row: every CSV row is a reason (or a category), so a
+	 * spreadsheet's or pandas' sum over a column counts each exit once.
+	 * The interface's total, which is read apart from the rows and is
+	 * not their sum, is in the table, --json and --format prometheus.
+	 */
 	free(rows);
 }
 
