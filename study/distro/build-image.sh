@@ -19,6 +19,8 @@ set -euo pipefail
 exitstat=$1 exitburst=$2
 top=$(cd "$(dirname "$0")/../.." && pwd)
 fail() { echo "distro-image: $*" >&2; exit 1; }
+# shellcheck source=study/distro/chroot.sh
+. "$top/study/distro/chroot.sh"
 size_mb=2048
 part_start=2048 # sectors: 1 MiB, GRUB's core.img lives in the gap before
 # Fixed, so the command line and fstab are the same in every build.
@@ -53,9 +55,7 @@ fi
 echo "distro-image: assembling ${image#"$top"/} (cached afterwards)" >&2
 start=$(date +%s)
 stage=$dir/stage
-awk -v stage="$stage/" 'index($2, stage) == 1 { print $2 }' /proc/mounts | sort -r |
-	while read -r stale; do umount -l "$stale"; done
-rm -rf --one-file-system "$stage"
+chroot_clear "$stage"
 cp -a "$root" "$stage"
 rm -f "$stage/.key"
 cp -a "$top/study/distro/root/." "$stage/"
@@ -95,17 +95,8 @@ rm -rf "$stage"/var/lib/apt/lists/*
 rm -f "$stage/var/lib/dbus/machine-id"
 echo "UUID=$uuid / ext4 errors=remount-ro 0 1" > "$stage/etc/fstab"
 
-mounts=()
-cleanup() {
-	local i
-	for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[i]}" || true; done
-	mounts=()
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-mount -t proc proc "$stage/proc" && mounts+=("$stage/proc")
-mount --bind /dev "$stage/dev" && mounts+=("$stage/dev")
-in_stage() { chroot "$stage" env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 "$@"; }
+chroot_enter "$stage"
+in_stage() { in_chroot "$stage" "$@"; }
 in_stage apt-get update -q >&2
 in_stage systemctl enable -q study-workloads.service systemd-networkd.service
 # The console carries the markers: no login prompt on it.  The apt timers
@@ -117,8 +108,7 @@ mkdir -p "$stage/boot/grub/i386-pc"
 cp "$stage"/usr/lib/grub/i386-pc/*.{mod,lst} "$stage/boot/grub/i386-pc/"
 in_stage grub-mkimage -O i386-pc -o /tmp/core.img -p '(hd0,msdos1)/boot/grub' \
 	biosdisk part_msdos ext2
-cleanup
-trap - EXIT
+chroot_leave
 mv "$stage/tmp/core.img" "$dir/core.img"
 cp "$stage/usr/lib/grub/i386-pc/boot.img" "$dir/boot.img"
 # GRUB on the serial port only, printing nothing but the markers: commands

@@ -27,6 +27,8 @@ security_mirror=${DEB_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 # would; the package's own scripts find no disk in a chroot and do nothing).
 packages=(systemd systemd-sysv udev dbus initramfs-tools zstd e2fsprogs grub-pc)
 fail() { echo "distro-root: $*" >&2; exit 1; }
+# shellcheck source=study/distro/chroot.sh
+. "$top/study/distro/chroot.sh"
 
 # shellcheck source=kernel/kernel-env.sh
 . "$top/kernel/kernel-env.sh"
@@ -54,11 +56,8 @@ command -v debootstrap >/dev/null || fail "debootstrap missing (make deps instal
 echo "distro-root: debootstrap $suite from $mirror into ${root#"$top"/} (cached afterwards)" >&2
 start=$(date +%s)
 new=$root.new
-# A build killed before its cleanup leaves its mounts: undo them first, and
-# never let rm cross into a mount (the bind-mounted /dev is the host's).
-awk -v new="$new/" 'index($2, new) == 1 { print $2 }' /proc/mounts | sort -r |
-	while read -r stale; do umount -l "$stale"; done
-rm -rf --one-file-system "$root" "$new"
+chroot_clear "$new"
+rm -rf "$root"
 debootstrap --variant=minbase --include="$(IFS=,; echo "${packages[*]}")" \
 	"$suite" "$new" "$mirror" >&2 ||
 	fail "debootstrap $suite $mirror failed (log: ${new#"$top"/}/debootstrap/debootstrap.log)"
@@ -72,27 +71,17 @@ printf '#!/bin/sh\nexit 101\n' > "$new/usr/sbin/policy-rc.d"
 chmod 755 "$new/usr/sbin/policy-rc.d"
 cp -a "$initramfs_conf/." "$new/etc/initramfs-tools/"
 
-mounts=()
-cleanup() {
-	local i
-	for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[i]}" || true; done
-	mounts=()
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-mount -t proc proc "$new/proc" && mounts+=("$new/proc")
-mount --bind /dev "$new/dev" && mounts+=("$new/dev")
+chroot_enter "$new"
 mkdir -p "$new/tmp/kernel"
 cp "${kernel_deb[0]}" "$new/tmp/kernel/"
-in_root() { chroot "$new" env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 "$@"; }
+in_root() { in_chroot "$new" "$@"; }
 in_root apt-get update -q >&2
 in_root apt-get dist-upgrade -y -q >&2
 in_root sh -c 'apt-get install -y -q --no-install-recommends /tmp/kernel/*.deb' >&2
 [ -s "$new/boot/initrd.img-$abi-amd64" ] || fail "the kernel's hook made no initrd.img-$abi-amd64"
 in_root apt-get clean
 rm -rf "$new/tmp/kernel" "$new/usr/sbin/policy-rc.d"
-cleanup
-trap - EXIT
+chroot_leave
 # shellcheck disable=SC2016 # dpkg-query's format, not the shell's
 in_root dpkg-query -W -f '${Package} ${Version}\n' > "$dir/packages.txt"
 echo "$key" > "$new/.key"
