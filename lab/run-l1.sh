@@ -175,6 +175,7 @@ if [ "$shell" = 1 ] && [ -t 0 ]; then read -r rows cols < <(stty size) || true; 
 initrd=$run_dir/initrd
 "$top/lab/mkinitramfs.sh" --modules "$modules" --overlay "$overlay" --output "$initrd" >/dev/null
 
+# shellcheck disable=SC2054  # the commas are inside QEMU option values
 qemu=("$qemu_bin" -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem"
 	-nodefaults -no-user-config -display none -no-reboot
 	-kernel "$kernel" -initrd "$initrd"
@@ -358,6 +359,7 @@ for re in "${ignores[@]}"; do
 done
 if [ -n "$problems" ]; then
 	progress "L1's dmesg shows kernel problems:"
+	# shellcheck disable=SC2001  # indents every line of a multi-line text
 	sed 's/^/    /' <<<"$problems" >&2
 	show_tail
 	[ "$status" != 0 ] && exit "$status"
