@@ -112,6 +112,7 @@ order_of() {
 base_order=$(order_of virtio_pci 9pnet_virtio 9p)
 amd_order=$(order_of kvm_amd)
 intel_order=$(order_of kvm_intel)
+# shellcheck disable=SC2086  # the module lists are split into words on purpose
 all_modules=$(printf '%s\n' $base_order $amd_order $intel_order | awk '!x[$0]++')
 
 # Cache key: everything that ends up in the image.
