@@ -315,7 +315,8 @@ def side_by_side(summaries, plots):
          "machine (medians over its runs). Reason names follow each vendor's "
          "numbering (IOIO is IO_INSTRUCTION, NPF is EPT_VIOLATION, INTR is "
          "EXTERNAL_INTERRUPT); the category rows group them the same way "
-         "(`exitstat --by category`), in each column's run with the median total. Seconds are L1's clock: Bochs' follows its "
+         "(`exitstat --by category`), in each column's run with the median total. "
+         "Seconds are L1's clock: Bochs' follows its "
          "instruction count, QEMU TCG's the host's, so compare exits, not rates, "
          "across vendors.\n"]
     table = []

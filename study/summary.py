@@ -394,7 +394,8 @@ def summarize(run_dirs, profile="quick", command=None, missing=()):
         "guest": PROFILES.get(profile, profile),
         "command": command, "numbering": numbering,
         "vendor": VENDOR.get(numbering, UNKNOWN_VENDOR),
-        "n_runs": len(runs), "missing_runs": list(missing), "typical_run": runs[order[(len(order) - 1) // 2]]["index"],
+        "n_runs": len(runs), "missing_runs": list(missing),
+        "typical_run": runs[order[(len(order) - 1) // 2]]["index"],
         "runs": runs, "spread": spread(runs),
         "checks_ok": all(r["checks_ok"] for r in runs),
     }
