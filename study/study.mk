@@ -36,13 +36,6 @@ DEMO_VENDOR ?= both
 # Intel lab takes about 10 minutes of a core per run, so it runs
 # INTEL_RUNS (default 1) times; RUNS counts the AMD runs.
 DEMO_RUNS := $(or $(RUNS),3)
-# make demo without KERNEL= profiles 6.1: on 6.12, the default of the other
-# targets, the AMD half does not finish in the lab yet (kernel/port-6.12/
-# NOTES.md); make demo KERNEL=6.12 runs it anyway.
-DEMO_KERNEL_DEFAULT := 6.1
-ifeq ($(origin KERNEL),file)
-demo: KERNEL := $(DEMO_KERNEL_DEFAULT)
-endif
 demo: modules study-tools $(REASONS_JSON)
 	RUNS=$(DEMO_RUNS) $(TOP)/study/run-profile.sh --vendor $(DEMO_VENDOR) full
 
