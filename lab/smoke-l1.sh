@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2317  # no shebang: run-l1.sh starts it with busybox sh in L1; same() is called through check
 # Runs inside L1 (busybox sh), started by lab/smoke.sh through run-l1.sh.
 # usage: smoke-l1.sh ours|stock [KVM_PARAM=VALUE]
 # Prints one "ok NAME" / "not ok NAME - ..." line per check; exits 1 if any
@@ -50,13 +51,16 @@ check dynamic-host-program "kvm-smoke-asan exited $status: $(tail -n 3 /tmp/asan
 want=$(sha256sum "$TOP/lab/run-l1.sh" | cut -d' ' -f1)
 got=$(hostrun /usr/bin/sha256sum "$TOP/lab/run-l1.sh" | cut -d' ' -f1)
 check hostrun-sha256sum "L1 hashes '$want', hostrun '$got'" same "$got" "$want"
+# shellcheck disable=SC2016  # the single-quoted $ is for the shells hostrun and eval start
 got=$(hostrun /bin/bash -c 'echo "$BASH_VERSION $TOP"')
+# shellcheck disable=SC2016  # as above
 check hostrun-bash "hostrun bash printed '$got'" \
 	eval 'case $got in [0-9]*" $LAB_HOST_TOP") true ;; *) false ;; esac'
 
 # Results travel back through the writable share, from L1 and from hostrun.
 echo "written in L1 with $expect_modules modules" > "$OUT/from-l1.txt"
 check out-writable "cannot write $OUT/from-l1.txt" test -s "$OUT/from-l1.txt"
+# shellcheck disable=SC2016  # as above
 hostrun /bin/sh -c 'echo "written by hostrun" > "$OUT/from-hostrun.txt"'
 check hostrun-out-writable "hostrun could not write \$OUT" test -s "$OUT/from-hostrun.txt"
 exit $failed

@@ -35,10 +35,10 @@ smoke_run() { # NAME MODULES [RUN-L1 OPTIONS...] -- [SMOKE-L1 ARGS...]
 	local from_l1 from_hostrun
 	from_l1=$(cat "$dir/out/from-l1.txt" 2>/dev/null)
 	from_hostrun=$(cat "$dir/out/from-hostrun.txt" 2>/dev/null)
-	[ "$from_l1" = "written in L1 with $modules modules" ] && ok "out-on-host-$name" ||
-		not_ok "out-on-host-$name" "from-l1.txt holds '$from_l1'"
-	[ "$from_hostrun" = "written by hostrun" ] && ok "hostrun-out-on-host-$name" ||
-		not_ok "hostrun-out-on-host-$name" "from-hostrun.txt holds '$from_hostrun'"
+	if [ "$from_l1" = "written in L1 with $modules modules" ]; then ok "out-on-host-$name"
+	else not_ok "out-on-host-$name" "from-l1.txt holds '$from_l1'"; fi
+	if [ "$from_hostrun" = "written by hostrun" ]; then ok "hostrun-out-on-host-$name"
+	else not_ok "hostrun-out-on-host-$name" "from-hostrun.txt holds '$from_hostrun'"; fi
 }
 
 begin=$(now)

@@ -13,6 +13,7 @@ set -u
 fail() { echo "l1-guest: $*"; exit 1; }
 
 for kv in "$@"; do
+	# shellcheck disable=SC2163  # exports the NAME=VALUE argument itself
 	case $kv in
 	VMLINUZ=*|INITRAMFS=*|PORTS=*|L2_TIMEOUT_S=*|L2_SMP=*|L2_APPEND=*) export "$kv" ;;
 	*) fail "unknown argument '$kv' (want VMLINUZ=, INITRAMFS=, PORTS=, L2_TIMEOUT_S=, L2_SMP=, L2_APPEND=)" ;;
@@ -21,7 +22,7 @@ done
 for key in VMLINUZ INITRAMFS PORTS L2_TIMEOUT_S; do
 	eval "[ -n \"\${$key:-}\" ]" || fail "$key=... missing"
 done
-[ -n "${TOP:-}" ] && [ -n "${OUT:-}" ] || fail "TOP and OUT must be set by the lab"
+{ [ -n "${TOP:-}" ] && [ -n "${OUT:-}" ]; } || fail "TOP and OUT must be set by the lab"
 [ -r /sys/module/kvm/parameters/exit_stats ] ||
 	fail "the loaded kvm has no exit_stats parameter: run with our modules"
 [ "$(cat /sys/module/kvm/parameters/exit_stats)" = Y ] ||
@@ -31,6 +32,7 @@ done
 # QEMU runs in the host's root (chroot /host) and sees host paths.
 top_in_chroot=${LAB_HOST_TOP:-${TOP#/host}}
 kernel=$top_in_chroot/$VMLINUZ
+# shellcheck disable=SC2153  # INITRAMFS is one of the exported arguments
 initramfs=$top_in_chroot/$INITRAMFS
 [ -r "/host$kernel" ] || fail "no guest kernel /host$kernel"
 [ -r "/host$initramfs" ] || fail "no guest initramfs /host$initramfs"
