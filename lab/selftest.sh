@@ -62,13 +62,14 @@ has "$err" "stalled again on the second boot"; check stall-twice-says-so $? "std
 check_boots stall-twice-no-third-boot 2
 
 # 3. A stall after the script printed output: no reboot (its output would
-# come twice); the BUG line fails the dmesg check instead.  (The kernel's
-# console writes can overtake a script's tty output: give it time to land.)
+# come twice); the BUG line fails the dmesg check instead.  The kernel
+# writes its console lines straight to the UART and can overtake a script's
+# tty output: stty sets the console's unchanged mode with TCSADRAIN, which
+# returns once the line has left the UART.
 run_case stall-after-output "
 echo 'script output before the stall'
-sleep 2
+stty -F /dev/console \"\$(stty -F /dev/console -g)\" || exit 4
 $fake_stall
-sleep 1
 exit 0"
 check late-stall-fails-dmesg-check "$([ $status = 123 ]; echo $?)" "status $status, want 123"
 ! has "$err" "rebooting L1"; check late-stall-no-reboot $? "it rebooted"
