@@ -109,7 +109,8 @@ int kvm_max_vcpus(void);
 /*
  * Points the vCPU at guest_start(fn, arg0, arg1) on a fresh stack, then
  * runs it until the guest makes a ucall; returns the ucall (a copy).
- * Exits the VMM handles itself (user port, MMIO, HLT) do not return.
+ * Exits the VMM handles itself (user port, MMIO, HLT if the VM says so,
+ * the interrupt window it asked for) do not return.
  * An unexpected exit is returned as UCALL_NONE with a message printed.
  */
 void vcpu_call(struct vcpu *vcpu, guest_fn fn, uint64_t arg0, uint64_t arg1);
