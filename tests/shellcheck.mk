@@ -1,5 +1,5 @@
 # make shellcheck: every shell script of the repository through shellcheck
-# (tests/shellcheck.sh; exceptions in tests/shellcheck-exceptions); the log
+# (tests/shellcheck.sh; intended findings are disabled inline); the log
 # feeds make test's summary.
 .PHONY: shellcheck
 shellcheck: deps

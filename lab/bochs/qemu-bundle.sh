@@ -12,7 +12,7 @@
 # other option ROM.  An -accel kvm run needs no QEMU module.
 set -euo pipefail
 die() { echo "qemu-bundle: $*" >&2; exit 2; }
-[ $# -ge 1 ] && [ $# -le 2 ] || die "usage: lab/bochs/qemu-bundle.sh OUTDIR [GUESTDIR]"
+{ [ $# -ge 1 ] && [ $# -le 2 ]; } || die "usage: lab/bochs/qemu-bundle.sh OUTDIR [GUESTDIR]"
 out=$1 guest=${2:-/lab/qemu}
 case $guest in /*) ;; *) die "GUESTDIR '$guest' must be an absolute path" ;; esac
 qemu=$(command -v qemu-system-x86_64) || die "qemu-system-x86_64 not found; run 'make deps'"

@@ -78,14 +78,14 @@ done
 [ $# -ge 1 ] || bad_usage "missing SCRIPT (a shell script to run in L1)"
 script=$1; shift
 [ -f "$script" ] || die "script '$script' not found"
-[[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -gt 0 ] ||
+{ [[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -gt 0 ]; } ||
 	die "--timeout takes a positive number of seconds (got '$timeout')"
-[[ $megs =~ ^[0-9]+$ ]] && [ "$megs" -ge 128 ] ||
+{ [[ $megs =~ ^[0-9]+$ ]] && [ "$megs" -ge 128 ]; } ||
 	die "--megs takes a number of MiB, at least 128 (got '$megs')"
 [[ $ips =~ ^[0-9]+$ ]] || die "--ips takes a number (got '$ips')"
 [[ $cpu_model =~ ^[a-z0-9_]+$ ]] || die "--cpu takes a Bochs CPU model name (got '$cpu_model')"
 if [ -n "$results" ]; then
-	mkdir -p "$results" 2>/dev/null && [ -w "$results" ] ||
+	{ mkdir -p "$results" 2>/dev/null && [ -w "$results" ]; } ||
 		die "--results: cannot write to directory '$results'"
 	results=$(cd "$results" && pwd)
 fi
@@ -94,7 +94,7 @@ for tool in bochs script genisoimage base64 tar; do
 done
 isolinux_bin=/usr/lib/ISOLINUX/isolinux.bin
 ldlinux=/usr/lib/syslinux/modules/bios/ldlinux.c32
-[ -r "$isolinux_bin" ] && [ -r "$ldlinux" ] ||
+{ [ -r "$isolinux_bin" ] && [ -r "$ldlinux" ]; } ||
 	die "isolinux not installed; run 'make deps'"
 
 # Debian's kernel of the kernel line $KERNEL (6.1, 6.12; default
@@ -245,7 +245,7 @@ follow() {
 		case $line in
 		"${marker}begin") in_script=1 ;;
 		"${marker}status:"*) in_script=0 ;;
-		"${marker}dmesg-end") outcome=done ;;
+		"${marker}dmesg-end") outcome="done" ;;
 		"${lab_marker}setup-failed:"*) outcome="setup failed: ${line#"${lab_marker}"setup-failed:}" ;;
 		*"Kernel panic - not syncing"*) outcome="L1 kernel panic: $line" ;;
 		*) if [ "$in_script" = 1 ]; then printf '%s\n' "$line"; fi ;;
@@ -302,16 +302,16 @@ if [ -n "$results" ]; then
 		failed=1
 	fi
 fi
-if [ "$outcome" = done ] && [ "$status" = 0 ]; then
+if [ "$outcome" = "done" ] && [ "$status" = 0 ]; then
 	echo "ok bochs-script-exit"
-elif [ "$outcome" = done ]; then
+elif [ "$outcome" = "done" ]; then
 	echo "not ok bochs-script-exit - script exited with status $status"
 	failed=1
 else
 	echo "not ok bochs-script-exit - $outcome"
 	failed=1
 fi
-if [ -z "$bad" ] && [ "$outcome" = done ]; then
+if [ -z "$bad" ] && [ "$outcome" = "done" ]; then
 	echo "ok bochs-dmesg-clean"
 elif [ -z "$bad" ]; then
 	echo "not ok bochs-dmesg-clean - no dmesg dump ($outcome)"
