@@ -122,5 +122,7 @@ echo "l1-profile: sampler exit status $rc"
 cp "$work/samples.csv" "$work/console.tsv" "$work/meta.txt" \
 	"$work/console.log" "$OUT/" || fail "cannot copy the results to $OUT"
 echo "sampler_exit_status=$rc" >> "$OUT/meta.txt"
+# The guest's kernel release, for a guest that does not print its banner.
+echo "guest_kernel=$ABI-amd64" >> "$OUT/meta.txt"
 rm -rf "$work"
 exit $rc

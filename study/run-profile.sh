@@ -15,6 +15,11 @@
 #          AMD only so far
 #   distro-short  the same guest, one boot and one workload (the CPUID and
 #          port-I/O burst), no reboot; build/study/report-distro-short/
+#   demo   what make demo runs: distro on AMD beside full (the quick busybox
+#          guest) on AMD and, with --vendor both, Intel (its lab on the other
+#          core); the distro report in REPORT_DIR (default build/report/) with
+#          a column for the quick guest, whose own report goes to
+#          REPORT_DIR/quick/ (Intel's to REPORT_DIR/quick/intel/)
 #   --vendor  amd (default): L1 is QEMU TCG with nested SVM (lab/run-l1.sh);
 #          intel: L1 is Bochs with VMX (lab/bochs/run-bochs.sh, about 10
 #          minutes for the full profile); both: the two side by side (one
@@ -41,8 +46,45 @@ case $vendor in
 amd|intel|both) ;;
 *) echo "run-profile: unknown vendor '$vendor' (amd, intel or both)" >&2; usage ;;
 esac
-[ $# -ge 1 ] && [ $# -le 2 ] || usage
+{ [ $# -ge 1 ] && [ $# -le 2 ]; } || usage
 profile=$1
+
+if [ "$profile" = demo ]; then
+	[ "$vendor" != intel ] || { echo "run-profile: demo needs AMD (--vendor amd or both)" >&2; exit 2; }
+	report=${2:-$top/build/report}
+	start=$(date +%s)
+	# No file of an earlier report may stand in for this one's.
+	[ -d "$report" ] && find "$report" -maxdepth 1 -type f -delete
+	rm -rf "$report/runs" "$report/quick" "$report/intel"
+	rc=0
+	# One lab per core: with --vendor both the Intel lab runs the quick
+	# guest beside the AMD lab, which runs the quick guest, then the
+	# distribution.
+	intel_status=$(mktemp)
+	trap 'rm -f "$intel_status"' EXIT
+	if [ "$vendor" = both ]; then
+		{ st=0; "$0" --vendor intel --run-only full || st=$?; echo $st > "$intel_status"; } 2>&1 |
+			sed -u 's/^/[intel] /' &
+	fi
+	"$0" --vendor amd --run-only full || rc=1
+	"$0" --vendor amd --run-only distro || rc=1
+	wait
+	quick_args=(--profile quick --command "make demo")
+	if [ "$vendor" = both ]; then
+		[ "$(cat "$intel_status")" = 0 ] || rc=1
+		compgen -G "$top/build/study/run-full-intel/*/samples.csv" > /dev/null &&
+			quick_args+=(--second-vendor "$top/build/study/run-full-intel" "$report/quick/intel")
+	fi
+	echo
+	echo "study: the quick guest's report"
+	python3 "$top/study/analyze.py" "${quick_args[@]}" "$top/build/study/run-full" "$report/quick" || rc=1
+	echo
+	echo "study: the distribution's report, with the quick guest's column"
+	python3 "$top/study/analyze.py" --profile distro --command "make demo" \
+		--compare "$report/quick/summary.json" "$top/build/study/run-distro" "$report" || rc=1
+	echo "study: total time $(($(date +%s) - start)) s"
+	exit $rc
+fi
 # What the guest boots, for the report: quick (busybox initramfs) or distro.
 guest_kind=quick
 l2_mem=256 guest_settings=()
@@ -73,7 +115,7 @@ distro|distro-short)
 		guest="study.files=0 study.cpu=0 study.disk_mb=0 study.packages=0 study.net_kb=0 study.idle_s=0 study.burst=2000 study.reboot=0"
 		l2_timeout=420 l1_timeout=540
 	fi ;;
-*) echo "run-profile: unknown profile '$profile' (full, short, distro or distro-short)" >&2; usage ;;
+*) echo "run-profile: unknown profile '$profile' (full, short, distro, distro-short or demo)" >&2; usage ;;
 esac
 command="make demo"
 case $profile in *short) command="make study-test (study/run-profile.sh $profile)" ;; esac

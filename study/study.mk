@@ -1,7 +1,10 @@
 # The VM-exit profile of a full guest boot and workloads (see study/README.md).
-#   make demo          full profile on both vendors' labs (QEMU/SVM and
-#                      Bochs/VMX, side by side); report in build/report/
-#   make demo DEMO_VENDOR=amd   only one vendor (amd or intel)
+#   make demo          the real distribution (study/distro/) on AMD beside
+#                      the quick busybox guest on AMD and Intel (the labs
+#                      side by side); report in build/report/, the quick
+#                      guest's in build/report/quick/
+#   make demo DEMO=quick   only the quick guest, on both vendors
+#   make demo DEMO_VENDOR=amd   only one vendor (amd, or intel with DEMO=quick)
 #   make demo RUNS=5   five AMD runs instead of three (INTEL_RUNS=N: Intel)
 #   make study-test    unit tests (no VM) + short profile with checks
 #   make study-unit    only the unit tests
@@ -36,8 +39,19 @@ DEMO_VENDOR ?= both
 # Intel lab takes about 10 minutes of a core per run, so it runs
 # INTEL_RUNS (default 1) times; RUNS counts the AMD runs.
 DEMO_RUNS := $(or $(RUNS),3)
+# DEMO=real (default): the distribution and the quick guest; DEMO=quick:
+# the quick guest alone (the profile called full in run-profile.sh).
+DEMO ?= real
+ifeq ($(DEMO),quick)
 demo: modules study-tools $(REASONS_JSON)
 	RUNS=$(DEMO_RUNS) $(TOP)/study/run-profile.sh --vendor $(DEMO_VENDOR) full
+else ifeq ($(DEMO),real)
+demo: modules study-tools study-distro-image $(REASONS_JSON)
+	RUNS=$(DEMO_RUNS) $(TOP)/study/run-profile.sh --vendor $(DEMO_VENDOR) demo
+else
+demo:
+	@echo "make demo: DEMO=$(DEMO) is not a profile: use DEMO=real (the default) or DEMO=quick" >&2; exit 2
+endif
 
 # The sampler under ASan/UBSan, dynamically linked, for its unit test.
 $(STUDY_DIR)/study-sampler-asan: $(TOP)/study/sampler.c | deps
@@ -87,14 +101,17 @@ study-distro-image: exitstat $(STUDY_DIR)/exitburst | deps
 
 # The short distro profile in the AMD lab (one boot, the CPUID/port burst,
 # poweroff), then study/distro/check-boot.py: booted to the workloads unit,
-# every marker arrived and was sampled, the burst counted exactly.  Log in
-# build/study/distro-test/boot.log.
+# every marker arrived and was sampled, the burst counted exactly; and
+# study/check_report.py: the report's summary.json against the raw samples
+# and KVM's exits.  Logs in build/study/distro-test/.
 .PHONY: study-distro-test
 STUDY_DISTRO_SHORT_PHASES := loader kernel initrd userspace booted cpuid_pio exitstat_dump shutdown
 study-distro-test: modules study-tools study-distro-image $(REASONS_JSON)
 	@mkdir -p $(STUDY_DIR)/distro-test
+	@rm -f $(STUDY_DIR)/distro-test/*.log
 	$(TOP)/study/run-profile.sh --vendor amd distro-short > $(STUDY_DIR)/distro-test/profile.out 2>&1; \
 		echo "run-profile status $$?" >> $(STUDY_DIR)/distro-test/profile.out; \
 		tail -n 30 $(STUDY_DIR)/distro-test/profile.out
 	@$(call study_run,python3 $(TOP)/study/distro/check-boot.py $(STUDY_DIR)/run-distro-short $(STUDY_DISTRO_SHORT_PHASES),$(STUDY_DIR)/distro-test/boot.log,distro-boot)
-	$(TOP)/tests/summarize.sh $(STUDY_DIR)/distro-test/boot.log
+	@$(call study_run,python3 $(TOP)/study/check_report.py $(STUDY_DIR)/run-distro-short $(STUDY_DIR)/report-distro-short,$(STUDY_DIR)/distro-test/report.log,distro-report)
+	$(TOP)/tests/summarize.sh $(STUDY_DIR)/distro-test/*.log

@@ -249,11 +249,13 @@ def systemd_view(run):
 
 
 def kernel_version(run):
+    """The guest kernel's release: from its banner, or, for a guest with a
+    quiet console (the distribution), what l1-profile.sh booted."""
     for _, line in run.console:
         m = re.search(r"Linux version (\S+)", line)
         if m:
             return m.group(1)
-    return None
+    return run.meta.get("guest_kernel")
 
 
 def summarize_run(run_dir, index=1):

@@ -58,6 +58,8 @@ done
 # what it checks of the kernel (the report against the raw counts) the
 # suites above check on every kernel.
 [ -f study/study.mk ] && run_suite study-test 'build/study/*.log'
+# The real distribution's short profile: one boot and the CPUID/port burst.
+[ -f study/study.mk ] && run_suite study-distro-test 'build/study/distro-test/*.log'
 # The Debian packages installed, built by dkms and booted in L1, removed;
 # the exitstat package in the L2 image: on the default kernel only, to keep
 # make test's time (about 2 minutes a kernel; the packages are the same).
