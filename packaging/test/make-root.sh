@@ -14,9 +14,9 @@
 # where debootstrap and apt download from.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-suite=bookworm
-mirror=${DEB_MIRROR:-http://deb.debian.org/debian}
-security_mirror=${DEB_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+# shellcheck source=lab/debian-root.sh
+. "$top/lab/debian-root.sh"
+suite=$debian_suite mirror=$debian_mirror security_mirror=$debian_security_mirror
 fail() { echo "make-root: $*" >&2; exit 1; }
 
 # The lab's kernel ($KERNEL, default kernel/default): its packages are what
@@ -38,7 +38,7 @@ root=$dir/root
 mkdir -p "$dir"
 exec 6>"$dir/.root.lock"
 flock 6
-key=$( { cat "$0"; echo "$suite $mirror $security_mirror $other_flavour=$kernel_version";
+key=$( { cat "$0" "$top/lab/debian-root.sh"; echo "$suite $mirror $security_mirror $other_flavour=$kernel_version";
 	 for deb in "${kernel_debs[@]}"; do basename "$deb"; done; } | sha256sum | cut -d' ' -f1)
 if [ -f "$root/.key" ] && [ "$(cat "$root/.key")" = "$key" ]; then
 	echo "$root"
@@ -53,16 +53,8 @@ new=$root.new
 awk -v new="$new/" 'index($2, new) == 1 { print $2 }' /proc/mounts | sort -r |
 	while read -r stale; do umount -l "$stale"; done
 rm -rf --one-file-system "$root" "$new"
-debootstrap --variant=minbase --include=ca-certificates "$suite" "$new" "$mirror" >&2 ||
+debian_root "$new" ca-certificates ||
 	fail "debootstrap $suite $mirror failed (log: ${new#"$top"/}/debootstrap/debootstrap.log)"
-cat > "$new/etc/apt/sources.list" <<SOURCES
-deb $mirror $suite main
-deb $mirror $suite-updates main
-deb $security_mirror $suite-security main
-SOURCES
-# No daemons start in the chroot.
-printf '#!/bin/sh\nexit 101\n' > "$new/usr/sbin/policy-rc.d"
-chmod 755 "$new/usr/sbin/policy-rc.d"
 
 # dpkg and dkms need /proc and /dev; unmounted on any exit.
 mounts=()

@@ -19,9 +19,9 @@
 # (default http://deb.debian.org/debian-security) choose the archive.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-suite=bookworm
-mirror=${DEB_MIRROR:-http://deb.debian.org/debian}
-security_mirror=${DEB_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+# shellcheck source=lab/debian-root.sh
+. "$top/lab/debian-root.sh"
+suite=$debian_suite mirror=$debian_mirror security_mirror=$debian_security_mirror
 # What the guest has beyond minbase.  grub-pc: the boot loader on the disk
 # (build-image.sh writes its boot sector and core image as grub-install
 # would; the package's own scripts find no disk in a chroot and do nothing).
@@ -44,7 +44,7 @@ mkdir -p "$dir"
 exec 6>"$dir/.root.lock"
 flock 6
 versions=$(apt-cache policy "${packages[@]}" 2>/dev/null | awk '/^[^ ]/ { p = $1 } /Candidate:/ { print p, $2 }')
-key=$( { cat "$0"; find "$initramfs_conf" -type f | LC_ALL=C sort | xargs cat;
+key=$( { cat "$0" "$top/lab/debian-root.sh"; find "$initramfs_conf" -type f | LC_ALL=C sort | xargs cat;
 	 echo "$suite $mirror $security_mirror ${kernel_deb[0]##*/}"; echo "$versions"; } |
 	sha256sum | cut -d' ' -f1)
 if [ -f "$root/.key" ] && [ "$(cat "$root/.key")" = "$key" ]; then
@@ -58,17 +58,8 @@ start=$(date +%s)
 new=$root.new
 chroot_clear "$new"
 rm -rf "$root"
-debootstrap --variant=minbase --include="$(IFS=,; echo "${packages[*]}")" \
-	"$suite" "$new" "$mirror" >&2 ||
+debian_root "$new" "$(IFS=,; echo "${packages[*]}")" ||
 	fail "debootstrap $suite $mirror failed (log: ${new#"$top"/}/debootstrap/debootstrap.log)"
-cat > "$new/etc/apt/sources.list" <<SOURCES
-deb $mirror $suite main
-deb $mirror $suite-updates main
-deb $security_mirror $suite-security main
-SOURCES
-# No daemons start in the chroot.
-printf '#!/bin/sh\nexit 101\n' > "$new/usr/sbin/policy-rc.d"
-chmod 755 "$new/usr/sbin/policy-rc.d"
 cp -a "$initramfs_conf/." "$new/etc/initramfs-tools/"
 
 chroot_enter "$new"
