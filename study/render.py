@@ -229,6 +229,13 @@ def comparison(summaries):
                      f"many; I/O is {pct(io[0])} of the distribution run's exits against "
                      f"{pct(io[1])} of the busybox run's.")
     profiles = {s["profile"] for s in summaries}
+    intel_profiles = {s["profile"] for s in summaries if s["numbering"] == "vmx"}
+    if "distro" in profiles and "distro" not in intel_profiles:
+        a.append("\nThe distribution is profiled on AMD only: the Intel lab (Bochs) has "
+                 "no host share, so the disk image would have to travel in its L1's "
+                 "initramfs beside the guest's memory, and one Bochs run of the quick "
+                 "guest alone takes 6 to 10 minutes of a core"
+                 + (" (the Intel column is the quick guest)." if intel_profiles else "."))
     if "distro" not in profiles:
         a.append("\nNo real-distribution run is in this report (its profile "
                  "`distro` was not run), so the console-dominated boot above is the "
