@@ -100,10 +100,7 @@ script=${1:-}
 # (lab_qemu=backports in its kernel.conf, lab/l1-qemu.sh) with a thread per
 # vCPU; 6.1, which never showed either problem with a thread per vCPU,
 # keeps Debian 12's QEMU.
-# Without the option the kernel line's lab_tcg_thread (kernel/*/kernel.conf)
-# decides, else QEMU: a thread per vCPU, or one with -icount.
-[ -n "$tcg_thread" ] ||
-	tcg_thread=$(. "$top/kernel/kernel-env.sh" && echo "${lab_tcg_thread:-}")
+# Without the option QEMU decides: a thread per vCPU, or one with -icount.
 case $tcg_thread in
 "") accel=tcg ;;
 multi|single) accel=tcg,thread=$tcg_thread ;;
