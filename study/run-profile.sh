@@ -48,31 +48,47 @@ amd|intel|both) ;;
 esac
 { [ $# -ge 1 ] && [ $# -le 2 ]; } || usage
 profile=$1
+# A run counts when its sampler wrote samples: RUN_DIR/<i>/samples.csv.
+has_samples() { compgen -G "$1/*/samples.csv" > /dev/null; }
+# No file of an earlier report (or of an older analysis) may stand in for
+# this one's; subdirectories (the Intel report in intel/) have their own turn.
+clean_report() {
+	[ -d "$1" ] || return 0
+	find "$1" -maxdepth 1 -type f -delete
+	rm -rf "$1/runs"
+}
+# lane VENDOR PROFILE STATUS_FILE: VENDOR's lab runs of PROFILE, each line
+# of output tagged with the vendor (lanes run side by side), the exit
+# status written to STATUS_FILE.
+lane() {
+	local tag
+	tag=$(printf '%-8s' "[$1]")
+	{ st=0; "$0" --vendor "$1" --run-only "$2" || st=$?; echo $st > "$3"; } 2>&1 |
+		sed -u "s/^/$tag/"
+}
 
 if [ "$profile" = demo ]; then
 	[ "$vendor" != intel ] || { echo "run-profile: demo needs AMD (--vendor amd or both)" >&2; exit 2; }
 	report=${2:-$top/build/report}
 	start=$(date +%s)
-	# No file of an earlier report may stand in for this one's.
-	[ -d "$report" ] && find "$report" -maxdepth 1 -type f -delete
-	rm -rf "$report/runs" "$report/quick" "$report/intel"
+	clean_report "$report"
+	rm -rf "$report/quick" "$report/intel"
 	rc=0
 	# One lab per core: with --vendor both the Intel lab runs the quick
 	# guest beside the AMD lab, which runs the quick guest, then the
 	# distribution.
-	intel_status=$(mktemp)
-	trap 'rm -f "$intel_status"' EXIT
+	status_dir=$(mktemp -d)
+	trap 'rm -rf "$status_dir"' EXIT
 	if [ "$vendor" = both ]; then
-		{ st=0; "$0" --vendor intel --run-only full || st=$?; echo $st > "$intel_status"; } 2>&1 |
-			sed -u 's/^/[intel] /' &
+		lane intel full "$status_dir/intel" &
 	fi
 	"$0" --vendor amd --run-only full || rc=1
 	"$0" --vendor amd --run-only distro || rc=1
 	wait
 	quick_args=(--profile quick --command "make demo")
 	if [ "$vendor" = both ]; then
-		[ "$(cat "$intel_status")" = 0 ] || rc=1
-		compgen -G "$top/build/study/run-full-intel/*/samples.csv" > /dev/null &&
+		[ "$(cat "$status_dir/intel" 2>/dev/null)" = 0 ] || rc=1
+		has_samples "$top/build/study/run-full-intel" &&
 			quick_args+=(--second-vendor "$top/build/study/run-full-intel" "$report/quick/intel")
 	fi
 	echo
@@ -125,15 +141,6 @@ command="make demo"
 case $profile in *short) command="make study-test (study/run-profile.sh $profile)" ;; esac
 analyze=(--profile "$guest_kind" --command "$command")
 start=$(date +%s)
-# A run counts when its sampler wrote samples: RUN_DIR/<i>/samples.csv.
-has_samples() { compgen -G "$1/*/samples.csv" > /dev/null; }
-# No file of an earlier report (or of an older analysis) may stand in for
-# this one's; subdirectories (the Intel report in intel/) have their own turn.
-clean_report() {
-	[ -d "$1" ] || return 0
-	find "$1" -maxdepth 1 -type f -delete
-	rm -rf "$1/runs"
-}
 
 if [ "$vendor" = both ]; then
 	# Each vendor's L1 is one emulator thread (Bochs) or mostly one (TCG):
@@ -147,9 +154,7 @@ if [ "$vendor" = both ]; then
 	status_dir=$(mktemp -d)
 	trap 'rm -rf "$status_dir"' EXIT
 	for v in amd intel; do
-		tag=$(printf '%-8s' "[$v]")
-		{ st=0; "$0" --vendor "$v" --run-only "$profile" || st=$?; echo $st > "$status_dir/$v"; } 2>&1 |
-			sed -u "s/^/$tag/" &
+		lane "$v" "$profile" "$status_dir/$v" &
 	done
 	wait
 	rc=0
